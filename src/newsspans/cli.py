@@ -1,0 +1,109 @@
+"""The `newsspans` command: a thin layer over the library.
+
+Each command calls one library function and turns a NewsspansError into "Error: ..." and
+exit 1. Every command's help ends with an example.
+"""
+
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import NewsspansError
+
+
+def root_option(func):
+    """--root PATH: the corpus repository to work on."""
+    return click.option(
+        "--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+        show_default=True, help="The corpus repository to work on.")(func)
+
+
+def library_errors(func):
+    """Report a library error as `Error: ...` with exit status 1."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except NewsspansError as exc:
+            raise click.ClickException(str(exc)) from None
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsspans")
+def main():
+    """Tools for the newsspans corpus: ingest, validate, export, sync with Doccano.
+
+    Example:
+
+        newsspans validate --root .
+    """
+
+
+@main.command()
+@click.argument("raw_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "doc_id", required=True, help="Document id: a slug, e.g. putin-kim-treaty.")
+@click.option("--title", help="A title. Leave it out when the source has none.")
+@click.option("--title-assigned-by", type=click.Choice(["publisher", "curator"]), default="curator",
+              show_default=True, help="Who gave the title.")
+@click.option("--publisher", help="The publisher, e.g. AFP.")
+@click.option("--publisher-evidence", help="Why we believe the publisher is who it is.")
+@click.option("--url", help="The source URL, if known. Never invent one.")
+@click.option("--published", help="Publication date, YYYY-MM-DD.")
+@click.option("--published-method", type=click.Choice(["stated", "inferred", "unknown"]),
+              default="unknown", show_default=True, help="How the date is known.")
+@click.option("--published-evidence", help="What the date was inferred from.")
+@click.option("--language", default="en", show_default=True, help="BCP 47 language tag.")
+@click.option("--rights-holder", help="Who holds the copyright of the text.")
+@click.option("--rights-statement", help="The rights statement.")
+@click.option("--split", type=click.Choice(["train", "validation", "test"]), default="test",
+              show_default=True, help="The dataset split the document belongs to.")
+@click.option("--note", default="ingested", show_default=True, help="Note for version 1.")
+@root_option
+@library_errors
+def ingest(raw_file, doc_id, root, **metadata):
+    """Add RAW_FILE to the corpus as a new document (raw.txt, v1.txt, document.json).
+
+    The raw bytes are kept as received; v1.txt is their canonical (normalised) text; an
+    empty gold annotation file is created beside it.
+
+    Example:
+
+        newsspans ingest article.txt --id putin-kim-treaty --publisher AFP --published 2024-06-19 --published-method inferred
+    """
+    from .ingest import ingest as ingest_document
+    doc = ingest_document(root, raw_file, doc_id, **metadata)
+    click.echo(f"ingested {doc['id']}: corpus/{doc['id']}/v1.txt sha256 {doc['versions'][0]['sha256']}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format; json is a list of problems.")
+@root_option
+@library_errors
+def validate(fmt, root):
+    """Check every document and annotation file: schemas, hashes, offsets, references.
+
+    Exit status 0 when the corpus is valid, 1 when problems were found, 2 on a usage error.
+    Every problem is reported, each with its file, document@version, JSON path and offsets.
+
+    Example:
+
+        newsspans validate --root . --format json
+    """
+    from .validate import validate_corpus
+    problems = validate_corpus(root)
+    if fmt == "json":
+        click.echo(json.dumps([p.asdict() for p in problems], ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            click.echo(problem.format())
+        if problems:
+            click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+        else:
+            click.echo("valid", err=True)
+    sys.exit(1 if problems else 0)

@@ -1,0 +1,24 @@
+"""The exceptions newsspans raises."""
+
+
+class NewsspansError(Exception):
+    """Base class of every error newsspans raises on purpose."""
+
+
+class CorpusError(NewsspansError):
+    """The corpus folder or one of its files cannot be read or is malformed."""
+
+
+class InvalidCorpus(NewsspansError):
+    """Validation found problems; `problems` holds every one of them."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        first = self.problems[0].format() if self.problems else "no details"
+        more = len(self.problems) - 1
+        suffix = f" (and {more} more)" if more > 0 else ""
+        super().__init__(f"corpus is invalid: {first}{suffix}")
+
+
+class IngestError(NewsspansError):
+    """A raw file cannot be ingested as a corpus document."""

@@ -1,0 +1,44 @@
+"""Raw text -> canonical text.
+
+The canonical text is what every offset refers to, so this function is versioned: a change
+to its output is a new NORMALIZER_VERSION, recorded in each version entry it derived.
+"""
+
+import re
+import unicodedata
+
+NORMALIZER_VERSION = "1"
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
+
+
+def normalize(raw: str) -> str:
+    """Return the canonical text of `raw`.
+
+    NFC; a leading byte-order mark dropped; any line break style read as a break; lines
+    stripped of surrounding white space; hard-wrapped lines of a paragraph joined by one
+    space; paragraphs (headings included) separated by exactly one blank line; one final
+    newline. Idempotent: normalize(normalize(x)) == normalize(x).
+    """
+    text = unicodedata.normalize("NFC", raw.lstrip("\ufeff"))
+    paragraphs, current = [], []
+    for line in _LINE_BREAK.split(text):
+        line = line.strip()
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    if not paragraphs:
+        return ""
+    # Stripping and joining can put two characters side by side that compose under NFC
+    # (a line ending in "e" and the next starting with a combining accent): normalise again.
+    return unicodedata.normalize("NFC", "\n\n".join(paragraphs)) + "\n"
+
+
+def paragraph_spans(text: str):
+    """Yield (start, end) of each paragraph of a canonical text."""
+    for match in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
+        yield match.start(), match.end()

@@ -1,0 +1,35 @@
+"""The JSON Schemas, loaded once, and a validator per file kind."""
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+KINDS = ("document", "entities", "annotations")
+
+
+def schema_dir() -> Path:
+    """The schema folder: shipped inside the wheel, or the checkout's `schema/`."""
+    packaged = resources.files("newsspans") / "schema"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "schema"
+
+
+@lru_cache(maxsize=None)
+def load_schema(kind: str) -> dict:
+    return json.loads((schema_dir() / f"{kind}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _registry() -> Registry:
+    resources_ = [(load_schema(k)["$id"], Resource.from_contents(load_schema(k))) for k in KINDS]
+    return Registry().with_resources(resources_)
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(kind), registry=_registry())
