@@ -15,12 +15,13 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x8
 def normalize(raw: str) -> str:
     """Return the canonical text of `raw`.
 
-    NFC; a leading byte-order mark dropped; any line break style read as a break; lines
+    NFC; every U+FEFF dropped (a byte-order mark, or the deprecated zero-width no-break
+    space it doubles as); any line break style read as a break; lines
     stripped of surrounding white space; hard-wrapped lines of a paragraph joined by one
     space; paragraphs (headings included) separated by exactly one blank line; one final
     newline. Idempotent: normalize(normalize(x)) == normalize(x).
     """
-    text = unicodedata.normalize("NFC", raw.lstrip("\ufeff"))
+    text = unicodedata.normalize("NFC", raw.replace("\ufeff", ""))
     paragraphs, current = [], []
     for line in _LINE_BREAK.split(text):
         line = line.strip()

@@ -52,8 +52,31 @@ def validate_corpus(root) -> list:
 
 
 def _schema_problems(kind, data, file, doc=None):
-    errors = sorted(validator(kind).iter_errors(data), key=lambda e: list(e.absolute_path))
-    return [Problem(file, e.message, e.json_path, doc) for e in errors]
+    errors = sorted(validator(kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    return [Problem(file, e.message + _span_context(data, e.absolute_path), e.json_path, doc)
+            for e in errors]
+
+
+def _span_context(data, path) -> str:
+    """' (span [s:e] 'text')' for the innermost annotation around `path`, if there is one."""
+    node, found = data, None
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and all(type(node.get(k)) is int for k in ("start", "end")):
+            found = node
+    if found is None:
+        return ""
+    text = found.get("text")
+    shown = f" {text!r}" if isinstance(text, str) else ""
+    return f" (span [{found['start']}:{found['end']}]{shown})"
+
+
+def _pinned(doc_id, data) -> str:
+    version = data.get("version") if isinstance(data, dict) else None
+    return f"{doc_id}@{version}" if type(version) is int else doc_id
 
 
 def _check_registry(corpus, problems) -> dict:
@@ -189,8 +212,8 @@ def validate_annotation_file(corpus, path, doc_id, texts, shas, registry, latest
     try:
         data = corpus.read_json(path)
     except CorpusError as exc:
-        return [Problem(file, str(exc).split(": ", 1)[-1])]
-    found = _schema_problems("annotations", data, file, doc_id)
+        return [Problem(file, str(exc).split(": ", 1)[-1], doc=doc_id)]
+    found = _schema_problems("annotations", data, file, _pinned(doc_id, data))
     if found:
         return found
     version, where = data["version"], f"{doc_id}@{data['version']}"

@@ -1,0 +1,42 @@
+"""Shared fixtures: the repository, a copy of the mini corpus, the CLI, tree snapshots."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsspans.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "fixtures" / "mini"
+SEED_ID = "afp-20240619-putin-kim-defence-treaty"
+
+
+@pytest.fixture
+def repo() -> Path:
+    """The repository checkout itself (read only: never write here in a test)."""
+    return REPO
+
+
+@pytest.fixture
+def mini(tmp_path) -> Path:
+    """A private, writable copy of tests/fixtures/mini."""
+    dest = tmp_path / "mini"
+    shutil.copytree(MINI, dest)
+    return dest
+
+
+@pytest.fixture
+def cli():
+    """cli("validate", "--root", path) -> click Result (stdout and stderr kept apart)."""
+    def run(*args, input=None):
+        return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+    return run
+
+
+def snapshot(root: Path) -> dict:
+    """Every file under `root` with its sha256 and mode: compare two to see what was written."""
+    return {p.relative_to(root).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mode)
+            for p in sorted(root.rglob("*")) if p.is_file()}
