@@ -22,3 +22,11 @@ class InvalidCorpus(NewsspansError):
 
 class IngestError(NewsspansError):
     """A raw file cannot be ingested as a corpus document."""
+
+
+class RenderError(NewsspansError):
+    """The corpus cannot be drawn as HTML (a span that does not fit its text, a dangling reference)."""
+
+
+class StaleRender(NewsspansError):
+    """Rendered pages on disk differ from what the corpus renders to now."""
