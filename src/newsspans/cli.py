@@ -107,3 +107,7 @@ def validate(fmt, root):
         else:
             click.echo("valid", err=True)
     sys.exit(1 if problems else 0)
+
+
+from .cli_revise import revise as _revise_command  # noqa: E402
+main.add_command(_revise_command)

@@ -170,3 +170,60 @@ def _offsets(tokens):
     for token in tokens:
         at.append(at[-1] + len(token))
     return at
+
+
+# Annotations -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one annotation: "unchanged", "moved" or "orphaned".
+
+    `spans` maps each span of the annotation ("span", and "cue" for a quote) to its
+    (old, new) offsets; `new` is None for an orphan, whose `reason` says why.
+    """
+
+    layer: str
+    id: str
+    status: str
+    text: str
+    spans: dict
+    how: Optional[str] = None
+    reason: Optional[str] = None
+
+    def asdict(self) -> dict:
+        d = {"layer": self.layer, "id": self.id, "status": self.status, "text": self.text}
+        for name, (old, new) in self.spans.items():
+            d[name] = {"old": list(old), "new": list(new) if new else None}
+        if self.how:
+            d["how"] = self.how
+        if self.reason:
+            d["reason"] = self.reason
+        return d
+
+
+def place_annotation(textmap: TextMap, layer: str, item: dict):
+    """(the annotation at its new place or None, Outcome) for one annotation dict.
+
+    A quote is placed only when its cue is placed too: half an annotation is not kept.
+    """
+    parts = {"span": item}
+    if layer == "quotes" and item.get("cue") is not None:
+        parts["cue"] = item["cue"]
+    placed, spans, hows = {}, {}, []
+    for name, part in parts.items():
+        where = textmap.place(part["start"], part["end"], part["text"])
+        old = (part["start"], part["end"])
+        if isinstance(where, Lost):
+            what = "its cue" if name == "cue" else "the span"
+            spans = {n: ((p["start"], p["end"]), None) for n, p in parts.items()}
+            reason = where.reason if name == "span" else f"{what}: {where.reason}"
+            return None, Outcome(layer, item["id"], "orphaned", item["text"], spans, reason=reason)
+        placed[name] = where
+        spans[name] = (old, (where.start, where.end))
+        hows.append(where.how)
+    moved = any(old != new for old, new in spans.values())
+    new_item = dict(item, start=placed["span"].start, end=placed["span"].end)
+    if "cue" in placed:
+        new_item["cue"] = dict(item["cue"], start=placed["cue"].start, end=placed["cue"].end)
+    how = max(hows, key=("diff", "anchor", "search").index)
+    status = "moved" if moved else "unchanged"
+    return new_item, Outcome(layer, item["id"], status, item["text"], spans, how=how)
