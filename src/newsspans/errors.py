@@ -30,3 +30,10 @@ class RenderError(NewsspansError):
 
 class StaleRender(NewsspansError):
     """Rendered pages on disk differ from what the corpus renders to now."""
+
+class RevisionError(NewsspansError):
+    """A new version of a document cannot be added, or its annotations cannot be re-anchored."""
+
+
+class ReleaseError(NewsspansError):
+    """A dataset release cannot be made (no exports, or a bump too small for the changes)."""
