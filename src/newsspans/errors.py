@@ -9,6 +9,14 @@ class CorpusError(NewsspansError):
     """The corpus folder or one of its files cannot be read or is malformed."""
 
 
+class JsonError(CorpusError):
+    """A JSON file cannot be parsed, or holds what no newsspans file may (NaN, 1.5, a key twice)."""
+
+    def __init__(self, where, path, detail):
+        self.where, self.path, self.detail = where, path, detail
+        super().__init__(f"{where}: {detail}" if path == "$" else f"{where} {path}: {detail}")
+
+
 class InvalidCorpus(NewsspansError):
     """Validation found problems; `problems` holds every one of them."""
 
@@ -31,9 +39,22 @@ class RenderError(NewsspansError):
 class StaleRender(NewsspansError):
     """Rendered pages on disk differ from what the corpus renders to now."""
 
+
+class ExportError(NewsspansError):
+    """The exports (Parquet, card, croissant.json) cannot be produced or are stale."""
+
+
+class PublishError(NewsspansError):
+    """The dataset cannot be published to the hub (no token, no network, refused)."""
+
+
 class RevisionError(NewsspansError):
     """A new version of a document cannot be added, or its annotations cannot be re-anchored."""
 
 
 class ReleaseError(NewsspansError):
     """A dataset release cannot be made (no exports, or a bump too small for the changes)."""
+
+
+class BrowserUnavailable(NewsspansError):
+    """Chromium, chromedriver or selenium is not installed (`make test` installs them)."""
