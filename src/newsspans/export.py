@@ -1,0 +1,208 @@
+"""`newsspans export`: the corpus as Parquet configs, the README card and croissant.json.
+
+The corpus is validated first; nothing is written when it is invalid. Documents stream
+through one at a time and every config's split is written by its own ShardWriter into a
+staging folder; each config folder is then swapped in whole, so an interrupted export
+leaves the previous files. `check=True` writes into a temporary folder outside the
+repository instead and lists every committed file that differs.
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import ExportError, InvalidCorpus
+from .features import CONFIGS, SPLITS, arrow_schema
+from .fsutil import atomic_write, dumps_json, loads_json
+from .ner import ner_rows
+from .rows import document_row, is_annotated, iter_versions, layer_rows
+from .shards import Limits, ShardWriter
+from .validate import validate_corpus
+from .corpus import Corpus
+
+EXPORTS = "exports"
+CROISSANT = "croissant.json"
+README = "README.md"
+DEFAULT_VERSION = "0.1.0"
+_STAGING_PREFIX = ".staging-"
+
+
+def dataset_version(root) -> str:
+    """The dataset's release version: croissant.json's top-level "version", or 0.1.0."""
+    path = Path(root) / CROISSANT
+    if not path.is_file():
+        return DEFAULT_VERSION
+    version = loads_json(path.read_bytes(), CROISSANT).get("version")
+    return version if isinstance(version, str) and version else DEFAULT_VERSION
+
+
+def export_corpus(root, check=False, limits: Limits = None) -> list:
+    """Regenerate exports/, croissant.json and the README card from the corpus at `root`.
+
+    Returns the files written (paths relative to `root`). With `check=True` nothing in
+    `root` is written; returns the stale items instead, one line each ("<path>: stale",
+    "missing" or "extra"), empty when everything is fresh. Raises InvalidCorpus when the
+    corpus does not validate.
+    """
+    root = Path(root)
+    problems = validate_corpus(root)
+    if problems:
+        raise InvalidCorpus(problems)
+    limits = limits or Limits()
+    version = dataset_version(root)
+    if check:
+        with tempfile.TemporaryDirectory(prefix="newsspans-export-check-") as tmp:
+            staging = Path(tmp) / EXPORTS
+            summary = _write_configs(root, staging, limits)
+            return _stale(root, staging, summary, version)
+    exports = root / EXPORTS
+    exports.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(exports)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=exports))
+    try:
+        summary = _write_configs(root, staging, limits)
+        _swap_in(staging, exports)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    from .card import render_readme
+    from .croissant import croissant
+    atomic_write(root / CROISSANT, dumps_json(croissant(root, summary, version)))
+    readme = root / README
+    current = readme.read_text(encoding="utf-8") if readme.is_file() else None
+    atomic_write(readme, render_readme(current, summary).encode("utf-8"))
+    written = [f"{EXPORTS}/{shard.relpath}" for shard in summary.shards()]
+    return written + [CROISSANT, README]
+
+
+class Summary:
+    """What the export wrote: shards per config and split, paths relative to exports/."""
+
+    def __init__(self, shards_by_config: dict, documents: int, languages: tuple):
+        self.by_config = shards_by_config   # {config: {split: [Shard]}}
+        self.documents = documents
+        self.languages = languages
+
+    def splits(self):
+        return [s for s in SPLITS if s in self.by_config[CONFIGS[0]]]
+
+    def shards(self):
+        for config in CONFIGS:
+            for split in self.splits():
+                yield from self.by_config[config][split]
+
+    def rows(self, config, split):
+        return sum(s.rows for s in self.by_config[config][split])
+
+    def num_bytes(self, config, split):
+        return sum(s.num_bytes for s in self.by_config[config][split])
+
+
+class _RelShard:
+    def __init__(self, shard, relpath):
+        self.relpath, self.rows, self.num_bytes = relpath, shard.rows, shard.num_bytes
+        self.file_bytes, self.sha256 = shard.file_bytes, shard.sha256
+
+
+def _write_configs(root: Path, staging: Path, limits: Limits) -> Summary:
+    registry = Corpus(root).registry()
+    writers, documents, languages = {}, set(), set()
+
+    def writer(config, split):
+        if (config, split) not in writers:
+            folder = staging / config
+            folder.mkdir(parents=True, exist_ok=True)
+            writers[config, split] = ShardWriter(folder, split, arrow_schema(config), limits)
+        return writers[config, split]
+
+    for dv in iter_versions(root):
+        documents.add(dv.doc_id)
+        languages.add(dv.language)
+        for config in CONFIGS:   # every config gets every split that has a document
+            writer(config, dv.split)
+        key = {"doc_id": dv.doc_id, "version": dv.version}
+        layers = layer_rows(dv, registry)
+        span_bytes = 0
+        for config in ("entities", "quotes", "claims"):
+            for row in layers[config]:
+                size = 64 + 2 * len(row["text"])
+                span_bytes += size
+                writer(config, dv.split).add({**key, **row}, size)
+        writer("documents", dv.split).add(document_row(dv, layers), len(dv.text) + span_bytes)
+        if is_annotated(dv):
+            for row in ner_rows(dv.text, dv.gold.entities):
+                writer("ner", dv.split).add({**key, **row}, 24 * len(row["tokens"]))
+    if not documents:
+        raise ExportError("nothing to export: corpus/ has no documents")
+    by_config = {config: {} for config in CONFIGS}
+    for (config, split), w in sorted(writers.items()):
+        by_config[config][split] = [
+            _RelShard(s, f"{config}/{s.path.name}") for s in w.close()]
+    return Summary(by_config, len(documents), tuple(sorted(languages)))
+
+
+def _remove_leftovers(exports: Path) -> None:
+    """Staging folders of an interrupted export."""
+    for entry in exports.iterdir():
+        if entry.name.startswith((_STAGING_PREFIX, ".old-")) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _swap_in(staging: Path, exports: Path) -> None:
+    for config in CONFIGS:
+        current, old = exports / config, exports / f".old-{config}"
+        if current.exists():
+            os.replace(current, old)
+        os.replace(staging / config, current)
+        shutil.rmtree(old, ignore_errors=True)
+    for entry in exports.iterdir():
+        # exports/ belongs to the export: anything else there is stale.
+        if entry.name.startswith("."):
+            continue
+        if entry.name not in CONFIGS:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+def _files_under(folder: Path) -> dict:
+    """{relative posix path: Path} of the non-hidden files under `folder`."""
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            found[rel.as_posix()] = path
+    return found
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stale(root: Path, staging: Path, summary: Summary, version: str) -> list:
+    from .card import stale_readme_parts
+    from .croissant import croissant
+    stale = []
+    expected, committed = _files_under(staging), _files_under(root / EXPORTS)
+    for rel in sorted(set(expected) | set(committed)):
+        name = f"{EXPORTS}/{rel}"
+        if rel not in committed:
+            stale.append(f"{name}: missing")
+        elif rel not in expected:
+            stale.append(f"{name}: extra (no longer produced by the corpus)")
+        elif _sha256_file(committed[rel]) != _sha256_file(expected[rel]):
+            stale.append(f"{name}: stale")
+    path = root / CROISSANT
+    if not path.is_file():
+        stale.append(f"{CROISSANT}: missing")
+    elif path.read_bytes() != dumps_json(croissant(root, summary, version)):
+        stale.append(f"{CROISSANT}: stale")
+    readme = root / README
+    current = readme.read_text(encoding="utf-8") if readme.is_file() else None
+    stale.extend(f"{README}: {part}" for part in stale_readme_parts(current, summary))
+    return stale
