@@ -111,3 +111,7 @@ def validate(fmt, root):
 
 from .cli_revise import revise as _revise_command  # noqa: E402
 main.add_command(_revise_command)
+
+from .cli_render import render as _render_command, screenshot as _screenshot_command  # noqa: E402
+main.add_command(_render_command)
+main.add_command(_screenshot_command)

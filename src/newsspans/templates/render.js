@@ -1,0 +1,31 @@
+// newsspans render: layer toggles and side-panel jumps. No network, no libraries.
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll("input.layer-toggle");
+  for (var i = 0; i < boxes.length; i++) {
+    boxes[i].addEventListener("change", function (event) {
+      var box = event.currentTarget;
+      document.body.classList.toggle("hide-" + box.getAttribute("data-layer"), !box.checked);
+    });
+  }
+  function fragments(key) {
+    var all = document.querySelectorAll(".ann[data-ann]"), found = [];
+    for (var j = 0; j < all.length; j++) {
+      if (all[j].getAttribute("data-ann") === key) { found.push(all[j]); }
+    }
+    return found;
+  }
+  var flashing = [];
+  var jumps = document.querySelectorAll("a.jump");
+  for (var k = 0; k < jumps.length; k++) {
+    jumps[k].addEventListener("click", function (event) {
+      var target = document.getElementById(event.currentTarget.getAttribute("data-target"));
+      if (!target) { return; }
+      event.preventDefault();
+      target.scrollIntoView({block: "center"});
+      flashing.forEach(function (el) { el.classList.remove("flash"); });
+      flashing = fragments(target.getAttribute("data-ann"));
+      flashing.forEach(function (el) { el.classList.add("flash"); });
+    });
+  }
+})();
