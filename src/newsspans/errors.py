@@ -58,3 +58,11 @@ class ReleaseError(NewsspansError):
 
 class BrowserUnavailable(NewsspansError):
     """Chromium, chromedriver or selenium is not installed (`make test` installs them)."""
+
+
+class DoccanoError(NewsspansError):
+    """The Doccano server cannot be reached, refused a request, or answered unexpectedly."""
+
+
+class SyncError(NewsspansError):
+    """Annotations cannot move between the repository and Doccano without loss."""
