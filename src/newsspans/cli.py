@@ -115,3 +115,8 @@ main.add_command(_revise_command)
 from .cli_render import render as _render_command, screenshot as _screenshot_command  # noqa: E402
 main.add_command(_render_command)
 main.add_command(_screenshot_command)
+
+from .cli_export import check_load as _check_load_command, export as _export_command, publish as _publish_command  # noqa: E402
+main.add_command(_export_command)
+main.add_command(_check_load_command)
+main.add_command(_publish_command)
