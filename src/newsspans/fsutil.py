@@ -2,12 +2,14 @@
 
 import hashlib
 import json
-import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
-from .errors import CorpusError
+import orjson
+
+from .errors import CorpusError, JsonError
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -32,43 +34,76 @@ def decode_utf8(data: bytes, where: str) -> str:
 
 def _no_duplicate_keys(where):
     def hook(pairs):
-        seen = {}
-        for key, value in pairs:
-            if key in seen:
-                raise CorpusError(f"{where}: duplicate key {key!r} in one object")
-            seen[key] = value
+        seen = dict(pairs)
+        if len(seen) != len(pairs):
+            keys = [key for key, _ in pairs]
+            duplicate = next(key for key in keys if keys.count(key) > 1)
+            raise JsonError(where, "$", f"duplicate key {duplicate!r} in one object")
         return seen
     return hook
 
 
 def _reject_constant(where):
     def hook(name):
-        raise CorpusError(f"{where}: {name} is not valid JSON")
+        raise JsonError(where, "$", f"{name} is not valid JSON")
     return hook
 
 
-def _reject_nonfinite_float(where):
-    def parse(literal):
-        value = float(literal)
-        if not math.isfinite(value):
-            raise CorpusError(f"{where}: number {literal} is out of range")
-        return value
-    return parse
-
-
-def loads_json(data: bytes, where: str):
-    """Parse JSON strictly: UTF-8, no BOM, no duplicate keys, no NaN or Infinity."""
+def _loads_json_stdlib(data: bytes, where: str):
+    """The slow, exact parser: it names the line, column or key of every defect."""
     text = decode_utf8(data, where)
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys(where),
-                          parse_constant=_reject_constant(where),
-                          parse_float=_reject_nonfinite_float(where))
+                          parse_constant=_reject_constant(where))
     except json.JSONDecodeError as exc:
-        raise CorpusError(
-            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+        raise JsonError(where, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: "
+                                    f"{exc.msg}") from None
     except RecursionError:
-        raise CorpusError(f"{where}: JSON nested too deeply") from None
+        raise JsonError(where, "$", "JSON nested too deeply") from None
+
+
+_KEY = re.compile(rb'"\s*:')
+
+
+def _walk(obj, path="$"):
+    """Count the keys of every object in `obj`; raise on a number with a fraction."""
+    if isinstance(obj, dict):
+        return len(obj) + sum(_walk(v, f"{path}.{k}") for k, v in obj.items()
+                              if isinstance(v, (dict, list, float)))
+    if isinstance(obj, list):
+        return sum(_walk(v, f"{path}[{i}]") for i, v in enumerate(obj)
+                   if isinstance(v, (dict, list, float)))
+    if isinstance(obj, float):
+        raise JsonError(None, path, f"{obj!r} is not an integer: no number in these files "
+                                    f"has a fraction or an exponent")
+    return 0
+
+
+def loads_json(data: bytes, where: str):
+    """Parse JSON strictly: UTF-8, no BOM, no duplicate keys, no NaN, no fractions.
+
+    orjson parses; the exact standard-library parser runs only to explain a failure, or
+    when the count of keys in the bytes and in the parsed objects differ (orjson keeps the
+    last of duplicate keys silently; a quote-colon inside a string is a false alarm that
+    the exact parser clears).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise CorpusError(f"{where}: starts with a UTF-8 byte-order mark (remove it)")
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        obj = None
+    try:
+        if obj is None or _walk(obj) != len(_KEY.findall(data)):
+            obj = _loads_json_stdlib(data, where)
+            _walk(obj)
+    except JsonError as exc:
+        if exc.where is None:
+            raise JsonError(where, exc.path, exc.detail) from None
+        raise
+    except RecursionError:
+        raise JsonError(where, "$", "JSON nested too deeply") from None
+    return obj
 
 
 def dumps_json(obj) -> bytes:

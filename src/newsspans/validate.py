@@ -4,16 +4,18 @@ Every check yields Problems instead of raising, so one run reports all of them, 
 located by file, document@version, JSON path and offsets.
 """
 
+import os
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Optional
 
 from . import labels
 from .corpus import DOC_ID, USER_NAME, Corpus
-from .errors import CorpusError
+from .errors import CorpusError, JsonError
 from .fsutil import sha256_bytes
 from .normalize import NORMALIZER_VERSION, normalize
-from .schemas import validator
+from .schemas import is_valid, validator
 
 
 @dataclass(frozen=True)
@@ -33,28 +35,64 @@ class Problem:
         return {"file": self.file, "doc": self.doc, "path": self.path, "message": self.message}
 
 
-def validate_corpus(root) -> list:
-    """Every problem of the corpus at `root`, in a stable order."""
+# Below this many documents, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 200
+
+
+def validate_corpus(root, jobs=None) -> list:
+    """Every problem of the corpus at `root`, in a stable order.
+
+    Documents are independent, so they are checked in `jobs` processes (default: one per
+    core) when there are enough of them to pay for the processes.
+    """
     corpus = Corpus(root)
     if not corpus.corpus_dir.is_dir():
         return [Problem("corpus", "no corpus/ folder here (is --root the corpus repository?)")]
     problems = []
     registry = _check_registry(corpus, problems)
     doc_ids = corpus.doc_ids()
-    for doc_id in doc_ids:
-        problems.extend(validate_document(corpus, doc_id, registry))
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(doc_ids) >= _PARALLEL_FROM:
+        size = max(16, len(doc_ids) // (jobs * 8))
+        chunks = [doc_ids[i:i + size] for i in range(0, len(doc_ids), size)]
+        with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(str(root), registry)) as pool:
+            for found in pool.map(_validate_chunk, chunks):
+                problems.extend(found)
+    else:
+        for doc_id in doc_ids:
+            problems.extend(validate_document(corpus, doc_id, registry))
     if corpus.annotations_dir.is_dir():
+        known = set(doc_ids)
         for folder in sorted(corpus.annotations_dir.iterdir()):
-            if folder.is_dir() and folder.name not in doc_ids:
+            if folder.is_dir() and folder.name not in known:
                 problems.append(Problem(corpus.rel(folder),
                                         f"annotations for {folder.name!r}, which is not a document in corpus/"))
     return problems
 
 
+_worker = {}
+
+
+def _start_worker(root, registry):
+    _worker.update(corpus=Corpus(root), registry=registry)
+
+
+def _validate_chunk(doc_ids):
+    return [p for d in doc_ids for p in validate_document(_worker["corpus"], d, _worker["registry"])]
+
+
 def _schema_problems(kind, data, file, doc=None):
+    if is_valid(kind, data):
+        return []
     errors = sorted(validator(kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     return [Problem(file, e.message + _span_context(data, e.absolute_path), e.json_path, doc)
             for e in errors]
+
+
+def _read_problem(file, exc, doc=None):
+    if isinstance(exc, JsonError):
+        return Problem(file, exc.detail, exc.path, doc)
+    return Problem(file, str(exc).split(": ", 1)[-1], doc=doc)
 
 
 def _span_context(data, path) -> str:
@@ -87,7 +125,7 @@ def _check_registry(corpus, problems) -> dict:
     try:
         data = corpus.read_json(path)
     except CorpusError as exc:
-        problems.append(Problem(file, str(exc).split(": ", 1)[-1]))
+        problems.append(_read_problem(file, exc))
         return {}
     found = _schema_problems("entities", data, file)
     problems.extend(found)
@@ -124,7 +162,7 @@ def validate_document(corpus: Corpus, doc_id: str, registry: dict) -> list:
     try:
         doc = corpus.read_json(doc_path)
     except CorpusError as exc:
-        return [Problem(file, str(exc).split(": ", 1)[-1])]
+        return [_read_problem(file, exc)]
     found = _schema_problems("document", doc, file)
     if found:
         return found
@@ -212,7 +250,7 @@ def validate_annotation_file(corpus, path, doc_id, texts, shas, registry, latest
     try:
         data = corpus.read_json(path)
     except CorpusError as exc:
-        return [Problem(file, str(exc).split(": ", 1)[-1], doc=doc_id)]
+        return [_read_problem(file, exc, doc_id)]
     found = _schema_problems("annotations", data, file, _pinned(doc_id, data))
     if found:
         return found
