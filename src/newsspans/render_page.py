@@ -45,6 +45,8 @@ def _head(title: str) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"generator\" content=\"{GENERATOR}\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            # An empty inline icon: otherwise the browser asks the server for one (no network).
+            "<link rel=\"icon\" href=\"data:,\">\n"
             f"<title>{_e(title)}</title>\n<style>\n{_asset('render.css')}</style>\n</head>\n")
 
 
