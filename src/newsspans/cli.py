@@ -120,3 +120,6 @@ from .cli_export import check_load as _check_load_command, export as _export_com
 main.add_command(_export_command)
 main.add_command(_check_load_command)
 main.add_command(_publish_command)
+
+from .cli_lint import lint as _lint_command  # noqa: E402
+main.add_command(_lint_command)

@@ -1,0 +1,40 @@
+"""`newsspans lint`: check the annotations against the guidelines."""
+
+import json
+import sys
+
+import click
+
+from .cli import library_errors, root_option
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format; json is a list of findings.")
+@root_option
+@library_errors
+def lint(fmt, root):
+    """Check every annotation file against annotations/GUIDELINES.md (section 6).
+
+    Reports what the format allows but the guidelines do not: a surface string labelled
+    with two types, quotation marks no quote covers, a quote without speaker or cue, a
+    speaker that cannot speak, span boundaries, registry entries nobody mentions, and more.
+    Each finding names its check, file, document@version, JSON path and offsets. Exit
+    status 0 when there are no findings, 1 when there are.
+
+    Example:
+
+        newsspans lint --root . --format json
+    """
+    from .lint import lint_corpus
+    findings = lint_corpus(root)
+    if fmt == "json":
+        click.echo(json.dumps([f.asdict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            click.echo(finding.format())
+        if findings:
+            click.echo(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}", err=True)
+        else:
+            click.echo("clean", err=True)
+    sys.exit(1 if findings else 0)
