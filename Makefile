@@ -20,6 +20,8 @@ validate: setup
 	$(CLI) validate --root .
 
 build: validate
+	$(CLI) export --root .
+	$(CLI) check-load --root .
 
 test: setup
 	$(PY) -m pytest
