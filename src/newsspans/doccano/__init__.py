@@ -1,0 +1,1 @@
+"""Moving documents and annotations between the repository and a Doccano server."""
