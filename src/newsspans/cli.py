@@ -123,3 +123,6 @@ main.add_command(_publish_command)
 
 from .cli_lint import lint as _lint_command  # noqa: E402
 main.add_command(_lint_command)
+
+from .cli_stats import stats as _stats_command  # noqa: E402
+main.add_command(_stats_command)
