@@ -23,8 +23,19 @@ build: validate
 	$(CLI) export --root .
 	$(CLI) check-load --root .
 
-test: setup
+test: setup browser
 	$(PY) -m pytest
+
+.PHONY: browser docs
+# Debian's Chromium and its driver, for the browser tests: never a browser downloaded at run time.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; fi
+
+# The HTML view (docs/) and the README's screenshot of the seed article.
+docs: setup browser
+	$(CLI) render --root .
+	$(CLI) screenshot --root . documents/afp-20240619-putin-kim-defence-treaty.html docs/screenshot.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -79,6 +79,10 @@ def chromium(width=1400, height=1000):
     driver = None
     try:
         driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+        # The window size includes the browser's own frame; the page should get exactly
+        # width x height, so that screenshots and scroll checks do not depend on it.
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
         yield driver
     finally:
         if driver is not None:
