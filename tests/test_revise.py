@@ -1,0 +1,252 @@
+"""Revising a document: the new version, re-anchored files, orphans, references, the report."""
+
+import json
+import shutil
+
+import pytest
+
+from newsspans import revise as revise_module
+from newsspans.errors import CorpusError, InvalidCorpus, RevisionError
+from newsspans.revise import format_report, revise
+from newsspans.validate import validate_corpus
+
+from conftest import MINI, snapshot
+
+STORM = "mini-brittany-storm"
+DAY = "2026-11-28"
+
+
+def read(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def storm_revision(mini, tmp_path):
+    """A spokeswoman's name withdrawn and a figure corrected: the storm story, version 2."""
+    text = (mini / "corpus" / STORM / "v1.txt").read_text(encoding="utf-8")
+    text = text.replace("20,000 homes", "25,000 homes")
+    text = text.replace("spokeswoman Claire Martin told", "a spokeswoman told")
+    path = tmp_path / "storm-v2.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_revision_adds_the_version_and_reanchors_gold(mini, tmp_path):
+    report = revise(mini, STORM, storm_revision(mini, tmp_path), "AFP corrected the figure", today=DAY)
+    doc = read(mini / "corpus" / STORM / "document.json")
+    v2 = (mini / "corpus" / STORM / "v2.txt").read_text(encoding="utf-8")
+    assert doc["versions"][1] == {"version": 2, "file": "v2.txt", "sha256": report["sha256"],
+                                  "created": DAY, "note": "AFP corrected the figure"}
+    assert "reanchor_pending" not in doc
+    assert (mini / "corpus" / STORM / "v1.txt").is_file()
+    gold = read(mini / "annotations" / STORM / "gold.json")
+    assert (gold["version"], gold["sha256"]) == (2, report["sha256"])
+    for layer in ("entities", "quotes", "claims"):
+        for item in gold[layer]:
+            assert v2[item["start"]:item["end"]] == item["text"]
+    assert gold["provenance"]["method"] == "reanchored"
+    assert gold["provenance"]["note"].endswith(
+        "re-anchored from version 1 (adjudicated) to version 2: 4 unchanged, 4 moved, 5 orphaned")
+
+
+def test_the_report_lists_every_orphan_and_cleared_reference(mini, tmp_path):
+    report = revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    [gold] = report["files"]
+    assert (gold["file"], gold["from_version"], gold["version"], gold["unchanged"]) == \
+        (f"annotations/{STORM}/gold.json", 1, 2, 4)
+    assert gold["moved"] == [
+        {"layer": "entities", "id": "m8", "status": "moved", "text": "second",
+         "span": {"old": [213, 219], "new": [201, 207]}, "how": "diff"},
+        {"layer": "entities", "id": "m9", "status": "moved", "text": "a week",
+         "span": {"old": [229, 235], "new": [217, 223]}, "how": "diff"},
+        {"layer": "quotes", "id": "q2", "status": "moved", "text": "Crews are working through the night,",
+         "span": {"old": [121, 157], "new": [121, 157]}, "cue": {"old": [185, 199], "new": [173, 187]},
+         "how": "diff"},
+        {"layer": "claims", "id": "c2", "status": "moved", "text": "It was the second storm in a week.",
+         "span": {"old": [202, 236], "new": [190, 224]}, "how": "diff"},
+    ]
+    assert [(o["layer"], o["id"], o["span"]["old"], o["reason"]) for o in gold["orphaned"]] == [
+        ("entities", "m3", [80, 86], "text '20,000' is no longer in the new version"),
+        ("entities", "m6", [159, 184], "text 'spokeswoman Claire Martin' is no longer in the new version"),
+        ("entities", "m7", [171, 184], "text 'Claire Martin' is no longer in the new version"),
+        ("quotes", "q1", [14, 92], "text 'Heavy rain hit the coast of Brittany on Tuesday, cutting power "
+                                   "to 20,000 homes' is no longer in the new version"),
+        ("claims", "c1", [63, 92], "text 'cutting power to 20,000 homes' is no longer in the new version"),
+    ]
+    assert gold["relations"] == [{"layer": "quotes", "id": "q2", "field": "speaker", "target": "m6",
+                                  "action": "set to null"}]
+
+
+def test_orphans_keep_their_old_anchor_context_and_the_cleared_references(mini, tmp_path):
+    revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    gold = read(mini / "annotations" / STORM / "gold.json")
+    before = read(MINI / "annotations" / STORM / "gold.json")
+    assert [q["speaker"] for q in gold["quotes"]] == [None]
+    m6 = next(o for o in gold["orphans"] if o["annotation"]["id"] == "m6")
+    assert m6 == {"layer": "entities", "annotation": before["entities"][5], "old_version": 1,
+                  "prefix": "are working through the night,\" ",
+                  "suffix": " told reporters.\n\nIt was the sec",
+                  "reason": "text 'spokeswoman Claire Martin' is no longer in the new version; "
+                            "reference quotes q2.speaker set to null"}
+    kept = {item["id"] for layer in ("entities", "quotes", "claims") for item in gold[layer]}
+    lost = {o["annotation"]["id"] for o in gold["orphans"]}
+    assert kept | lost == {item["id"] for layer in ("entities", "quotes", "claims") for item in before[layer]}
+    assert not kept & lost
+
+
+def test_validation_reports_exactly_the_orphans_afterwards(mini, tmp_path):
+    revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    problems = validate_corpus(mini)
+    assert [p.path for p in problems] == [f"$.orphans[{i}]" for i in range(5)]
+    assert problems[1].format() == (
+        f"annotations/{STORM}/gold.json ({STORM}@2) $.orphans[1]: orphaned entities annotation 'm6' "
+        f"('spokeswoman Claire Martin' in version 1): text 'spokeswoman Claire Martin' is no longer "
+        f"in the new version; reference quotes q2.speaker set to null; a person must re-annotate or drop it")
+
+
+def test_a_revision_touches_only_the_documents_own_files(mini, tmp_path):
+    before = snapshot(mini)
+    revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    after = snapshot(mini)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert changed == {f"corpus/{STORM}/v2.txt", f"corpus/{STORM}/document.json",
+                       f"annotations/{STORM}/gold.json"}
+    assert set(before) <= set(after)
+
+
+def test_annotator_files_are_reanchored_too(mini, tmp_path):
+    doc = "mini-tromso-schools"
+    text = (mini / "corpus" / doc / "v1.txt").read_text(encoding="utf-8")
+    path = tmp_path / "new.txt"
+    path.write_text("Update, 5 March.\n\n" + text, encoding="utf-8")
+    report = revise(mini, doc, path, "dateline added", today=DAY)
+    assert [f["file"] for f in report["files"]] == [f"annotations/{doc}/gold.json",
+                                                    f"annotations/{doc}/annotators/alice.json"]
+    alice = read(mini / "annotations" / doc / "annotators" / "alice.json")
+    assert alice["version"] == 2 and "orphans" not in alice
+    assert all(len(f["orphaned"]) == 0 and f["unchanged"] == 0 for f in report["files"])
+    assert validate_corpus(mini) == []
+
+
+def test_a_second_revision_keeps_the_first_ones_orphans(mini, tmp_path):
+    revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    v2 = (mini / "corpus" / STORM / "v2.txt").read_text(encoding="utf-8")
+    path = tmp_path / "v3.txt"
+    path.write_text(v2.replace("Storm Report", "Storm report"), encoding="utf-8")
+    report = revise(mini, STORM, path, "heading case", today=DAY)
+    gold = read(mini / "annotations" / STORM / "gold.json")
+    assert report["version"] == 3 and gold["version"] == 3
+    assert [o["old_version"] for o in gold["orphans"]] == [1] * 5
+    assert report["files"][0]["orphaned"] == []
+
+
+def test_the_table_names_every_moved_and_orphaned_annotation(mini, tmp_path):
+    report = revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    lines = format_report(report).splitlines()
+    assert lines[0] == f"{STORM}: version 2 added (sha256 {report['sha256']}, {DAY}): corrected"
+    assert lines[1] == (f"annotations/{STORM}/gold.json: version 1 -> 2: 4 unchanged, 4 moved, "
+                        f"5 orphaned, 1 references cleared")
+    assert lines[2].split() == ["outcome", "layer", "id", "old", "new", "text", "how", "/", "why"]
+    assert lines[3].split() == ["moved", "entities", "m8", "[213:219]", "[201:207]", "'second'", "diff"]
+    assert lines[5].split() == ["moved", "quotes", "q2", "[121:157]", "cue", "[185:199]", "[121:157]",
+                                "cue", "[173:187]", "'Crews", "are", "working", "through", "the",
+                                "night,'", "diff"]
+    assert lines[7].split()[:5] == ["orphaned", "entities", "m3", "[80:86]", "-"]
+    assert lines[-1].split() == ["reference", "quotes", "q2", "speaker", "'m6'", "set", "to", "null:",
+                                 "m6", "was", "orphaned"]
+    assert len(lines) == 3 + 4 + 5 + 1
+
+
+def test_cli_revise_prints_the_table_or_json(cli, mini, tmp_path):
+    new = storm_revision(mini, tmp_path)
+    result = cli("revise", STORM, "--text", new, "--note", "corrected", "--format", "json", "--root", mini)
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["version"] == 2 and len(report["files"][0]["orphaned"]) == 5
+    again = cli("revise", STORM, "--text", new, "--note", "again", "--root", mini)
+    assert again.exit_code == 1
+    assert again.stderr == (f"Error: {new}: its canonical text is identical to {STORM}@2: "
+                            f"nothing to revise\n")
+
+
+def test_refuses_to_revise_an_invalid_document_and_writes_nothing(mini, tmp_path):
+    gold_path = mini / "annotations" / STORM / "gold.json"
+    gold = read(gold_path)
+    gold["entities"][0]["end"] += 1
+    gold_path.write_text(json.dumps(gold), encoding="utf-8")
+    before = snapshot(mini)
+    with pytest.raises(InvalidCorpus) as error:
+        revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    assert "$.entities[0].text" in str(error.value)
+    assert snapshot(mini) == before
+
+
+@pytest.mark.parametrize("doc_id, note, message", [
+    ("no-such-document", "x", "no-such-document: no such document (corpus/no-such-document/document.json is missing)"),
+    ("../etc", "x", "document id '../etc' is not a slug"),
+    (STORM, "  ", f"{STORM}: a revision needs a note saying why the text changed"),
+])
+def test_refuses_bad_arguments(mini, tmp_path, doc_id, note, message):
+    with pytest.raises(RevisionError, match=message.replace(".", r"\.").replace("(", r"\(").replace(")", r"\)")):
+        revise(mini, doc_id, storm_revision(mini, tmp_path), note, today=DAY)
+
+
+def test_refuses_an_empty_or_undecodable_text(mini, tmp_path):
+    blank = tmp_path / "blank.txt"
+    blank.write_text(" \n\n ", encoding="utf-8")
+    with pytest.raises(RevisionError, match="no text after normalisation"):
+        revise(mini, STORM, blank, "x", today=DAY)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Brest été\n".encode("latin-1"))
+    with pytest.raises(RevisionError, match=r"latin.txt: invalid UTF-8 at byte 6: b.\\xe9t"):
+        revise(mini, STORM, latin, "x", today=DAY)
+
+
+def test_nothing_is_written_when_the_result_would_not_validate(mini, tmp_path, monkeypatch):
+    # Fault injection: staged validation finds a problem the re-anchoring did not foresee.
+    real = revise_module.validate_document
+    calls = []
+
+    def failing(corpus, doc_id, registry):
+        calls.append(doc_id)
+        problems = real(corpus, doc_id, registry)
+        if len(calls) == 2:
+            from newsspans.validate import Problem
+            problems.append(Problem("annotations/x/gold.json", "injected", "$.entities[0]", doc_id))
+        return problems
+
+    monkeypatch.setattr(revise_module, "validate_document", failing)
+    before = snapshot(mini)
+    with pytest.raises(RevisionError, match="would leave the document invalid, nothing was written: "
+                                            r"annotations/x/gold.json \(mini-brittany-storm\) "
+                                            r"\$.entities\[0\]: injected"):
+        revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    assert snapshot(mini) == before
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4])
+def test_a_crash_part_way_leaves_a_corpus_that_validates_and_can_be_revised_again(
+        mini, tmp_path, monkeypatch, fail_at):
+    real = revise_module.atomic_write
+    calls = []
+
+    def crashing(path, data):
+        calls.append(path)
+        if len(calls) == fail_at:
+            raise CorpusError(f"{path}: cannot write: disk full")
+        real(path, data)
+
+    monkeypatch.setattr(revise_module, "atomic_write", crashing)
+    with pytest.raises(CorpusError, match="disk full"):
+        revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
+    problems = validate_corpus(mini)
+    assert all(p.path.startswith("$.orphans[") for p in problems), [p.format() for p in problems]
+    monkeypatch.setattr(revise_module, "atomic_write", real)
+    # The document may already list version 2 (marked reanchor_pending) with gold still on
+    # version 1: the next revision re-anchors gold from the version it is pinned to.
+    text = (mini / "corpus" / STORM / "v1.txt").read_text(encoding="utf-8")
+    path = tmp_path / "again.txt"
+    path.write_text(text.replace("a week", "eight days"), encoding="utf-8")
+    report = revise(mini, STORM, path, "second correction", today=DAY)
+    assert "reanchor_pending" not in read(mini / "corpus" / STORM / "document.json")
+    assert report["files"][0]["version"] == report["version"]
+    assert all(p.path.startswith("$.orphans[") for p in validate_corpus(mini))
