@@ -1,0 +1,163 @@
+"""pull: every annotator's Doccano work into annotations/<doc_id>/annotators/<user>.json.
+
+One export task brings the whole project. Each (user, document) with at least one span
+or comment becomes a file in the gold format, with code-point offsets checked against
+the text, validated before it is written, written atomically. A file edited locally
+since the last pull (its layers no longer hash to provenance.doccano.content_sha256) is
+left alone unless `force`.
+"""
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..corpus import Corpus, check_user_name
+from ..errors import CorpusError
+from ..fsutil import atomic_write, dumps_json, sha256_bytes, sha256_text
+from ..models import AnnotationFile
+from ..validate import validate_annotation_file
+from .client import Connection
+from .convert import from_doccano
+from .project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
+from .push import example_key
+from .transfer import export_jsonl
+
+LAYERS = ("entities", "quotes", "claims")
+
+
+@dataclass
+class PullReport:
+    written: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    kept_local_edits: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not (self.problems or self.kept_local_edits)
+
+    def asdict(self):
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+
+def content_sha256(data: dict) -> str:
+    """Hash of an annotation file's layers: what a local edit would change."""
+    return sha256_bytes(dumps_json({k: data.get(k, []) for k in (*LAYERS, "orphans")}))
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=None,
+         include_preannotations=False) -> PullReport:
+    """Pull the annotators' layers of every pushed document; see the module docstring."""
+    corpus = Corpus(root)
+    report = PullReport()
+    pid = find_project(conn, project)["id"]
+    exported = export_jsonl(conn, pid)
+    pulled = now_utc()
+    context = _DocumentCache(corpus)
+    for user in sorted(exported):
+        if users and user not in users:
+            continue
+        if user == PREANNOTATION_USER and not include_preannotations:
+            continue
+        try:
+            check_user_name(user)
+        except CorpusError as exc:
+            report.problems.append(f"Doccano user {user!r}: {exc}; not pulled")
+            continue
+        for record in exported[user]:
+            if record.get("entities") or record.get("Comments"):
+                _pull_one(corpus, context, conn, project, user, record, pulled, force, report)
+    return report
+
+
+class _DocumentCache:
+    """Texts, hashes and gold of the documents, read once per pull."""
+
+    def __init__(self, corpus):
+        self.corpus, self.docs, self.registry = corpus, {}, corpus.registry()
+
+    def get(self, doc_id):
+        if doc_id not in self.docs:
+            doc = self.corpus.document(doc_id)
+            texts = {v["version"]: self.corpus.text(doc_id, v["version"]) for v in doc["versions"]}
+            shas = {v["version"]: v["sha256"] for v in doc["versions"]}
+            gold_path = self.corpus.gold_path(doc_id)
+            gold = AnnotationFile.fromdict(self.corpus.read_json(gold_path)) if gold_path.is_file() else None
+            self.docs[doc_id] = (doc, texts, shas, gold)
+        return self.docs[doc_id]
+
+
+def _pull_one(corpus, cache, conn, project, user, record, pulled, force, report):
+    key = example_key(record)
+    if key is None:
+        report.notes.append(f"{user}: example {record.get('id')} has no doc_id/version meta; skipped")
+        return
+    doc_id, version = key
+    where = f"{user} {doc_id}@{version}"
+    try:
+        doc, texts, shas, gold = cache.get(doc_id)
+        path = corpus.annotator_path(doc_id, user)
+    except CorpusError as exc:
+        report.problems.append(f"{where}: {exc}")
+        return
+    if version not in texts:
+        report.problems.append(f"{where}: the repository has no version {version} of {doc_id}")
+        return
+    text = texts[version]
+    if sha256_text(record["text"]) != sha256_text(text):
+        report.problems.append(f"{where}: the server's text differs from v{version}.txt "
+                               f"(sha256 {sha256_text(record['text'])} vs {sha256_text(text)})")
+        return
+    if gold is not None and (gold.version, gold.sha256) != (version, shas[version]):
+        gold = None
+    comments = [c["comment"] for c in record.get("Comments", [])]
+    layers, problems, notes = from_doccano(text, record.get("entities", []), record.get("relations", []),
+                                           comments, gold)
+    report.notes.extend(f"{where}: {n}" for n in notes)
+    if problems:
+        report.problems.extend(f"{where}: {p}" for p in problems)
+        return
+    data = {"doc_id": doc_id, "version": version, "sha256": shas[version], "provenance": {},
+            **{k: [x.asdict() for x in layers[k]] for k in LAYERS}}
+    digest = content_sha256(data)
+    old = corpus.read_json(path) if path.is_file() else None
+    if old is not None:
+        if content_sha256(old) == digest and old.get("version") == version:
+            report.unchanged.append(corpus.rel(path))
+            return
+        recorded = old.get("provenance", {}).get("doccano", {}).get("content_sha256")
+        if recorded != content_sha256(old) and not force:
+            report.kept_local_edits.append(f"{corpus.rel(path)}: edited since the last pull; "
+                                           f"not overwritten (use --force)")
+            return
+    created = old["provenance"].get("created", pulled) if old and "provenance" in old else pulled
+    data["provenance"] = {
+        "annotators": [user], "method": "doccano", "created": created, "modified": pulled,
+        "guidelines": "annotations/GUIDELINES.md",
+        "doccano": {"server": conn.url, "project": project, "user": user, "pulled": pulled,
+                    "content_sha256": digest}}
+    found = _validate(corpus, path, doc_id, data, texts, shas, cache.registry, len(doc["versions"]),
+                      doc.get("reanchor_pending", False))
+    if found:
+        report.problems.extend(f"{where}: {p}" for p in found)
+        return
+    atomic_write(path, dumps_json(data))
+    report.written.append(corpus.rel(path))
+
+
+def _validate(corpus, path, doc_id, data, texts, shas, registry, latest, reanchor_pending):
+    """The validator's problems with `data`, as if it were already at `path`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / "annotators" / path.name
+        trial.parent.mkdir()
+        trial.write_bytes(dumps_json(data))
+        problems = validate_annotation_file(corpus, trial, doc_id, texts, shas, registry, latest,
+                                            reanchor_pending)
+        real = corpus.rel(path)
+        return [p.format().replace(str(trial), real) for p in problems]

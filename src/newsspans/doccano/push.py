@@ -1,0 +1,217 @@
+"""push: the repository's documents (and gold, as pre-annotations) into the Doccano project.
+
+One example per document version, keyed by its meta `doc_id`, `version`, `text_sha256`.
+New examples go in through one bulk JSONL import (with the gold spans and relations when
+asked); examples already there are left alone, except that the pre-annotation user's
+spans, relations and link comments are brought in line with gold. Re-running after an
+interrupted push finishes the job: duplicates from a half-done import are removed when
+nobody but the pre-annotation user touched them.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..corpus import Corpus
+from ..errors import CorpusError, DoccanoError
+from ..fsutil import sha256_text
+from ..models import AnnotationFile
+from .client import Connection
+from .convert import to_doccano
+from .project import (DEFAULT_PROJECT, PREANNOTATION_USER, find_project, preannotation_connection,
+                      type_ids)
+from .transfer import export_jsonl, import_jsonl
+
+IMPORT_BATCH = 2000
+
+
+@dataclass
+class PushReport:
+    created: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    repaired: list = field(default_factory=list)
+    duplicates_removed: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not (self.conflicts or self.problems)
+
+    def asdict(self):
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+
+def example_key(example):
+    """(doc_id, version) from an example's meta; None for an example we did not push."""
+    meta = example.get("meta", example)
+    try:
+        return meta["doc_id"], int(meta["version"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def local_documents(corpus: Corpus, docs=None, with_gold=False, report=None):
+    """{(doc_id, version): (text, sha256, gold or None)} of each document's latest version."""
+    found = {}
+    for doc_id in docs or corpus.doc_ids():
+        try:
+            entry = corpus.document(doc_id)["versions"][-1]
+            text = corpus.text(doc_id, entry["version"])
+        except (CorpusError, KeyError, IndexError) as exc:
+            report.problems.append(f"{doc_id}: cannot read its latest version: {exc}")
+            continue
+        sha = sha256_text(text)
+        where = f"{doc_id}@{entry['version']}"
+        if sha != entry["sha256"]:
+            report.problems.append(f"{where}: v{entry['version']}.txt has sha256 {sha}, document.json "
+                                   f"records {entry['sha256']}; not pushed (run newsspans validate)")
+            continue
+        gold = None
+        if with_gold and corpus.gold_path(doc_id).is_file():
+            gold = AnnotationFile.fromdict(corpus.read_json(corpus.gold_path(doc_id)))
+            if (gold.version, gold.sha256) != (entry["version"], sha):
+                report.problems.append(f"{where}: gold.json is pinned to version {gold.version}; "
+                                       f"its annotations were not pushed")
+                gold = None
+        found[(doc_id, entry["version"])] = (text, sha, gold)
+    return found
+
+
+def _record(key, text, sha, gold):
+    record = {"text": text, "doc_id": key[0], "version": key[1], "text_sha256": sha,
+              "entities": [], "relations": []}
+    if gold is not None:
+        converted = to_doccano(gold, text)
+        record["entities"], record["relations"] = converted["entities"], converted["relations"]
+    return record
+
+
+def push(root, conn: Connection, project=DEFAULT_PROJECT, with_gold=False, docs=None) -> PushReport:
+    """Push every document's latest version (or only `docs`); see the module docstring."""
+    report = PushReport()
+    local = local_documents(Corpus(root), docs, with_gold, report)
+    pid = find_project(conn, project)["id"]
+    server = defaultdict(list)
+    for example in conn.paginate(f"/v1/projects/{pid}/examples"):
+        key = example_key(example)
+        if key is not None:
+            server[key].append(example)
+    new, existing = [], {}
+    for key, (text, sha, gold) in sorted(local.items()):
+        if key not in server:
+            new.append(key)
+            continue
+        first = min(server[key], key=lambda e: e["id"])
+        where = f"{key[0]}@{key[1]}"
+        if first["meta"].get("text_sha256") != sha or sha256_text(first["text"]) != sha:
+            report.conflicts.append(f"{where}: the server's example {first['id']} has a different text "
+                                    f"(sha256 {sha256_text(first['text'])}, repository {sha}); "
+                                    f"nothing was overwritten")
+            continue
+        existing[key] = first
+    importer = preannotation_connection(conn) if with_gold else conn
+    for start in range(0, len(new), IMPORT_BATCH):
+        batch = new[start:start + IMPORT_BATCH]
+        errors = import_jsonl(importer, pid, [_record(k, *local[k]) for k in batch])
+        for error in errors:
+            report.problems.append(f"import: {error}")
+        report.created.extend(f"{k[0]}@{k[1]}" for k in batch)
+    duplicates = {k: v for k, v in server.items() if len(v) > 1 and k in existing}
+    if new and with_gold:
+        # The comments (registry links, author claimants) are not part of the JSONL import.
+        fresh = defaultdict(list)
+        for example in conn.paginate(f"/v1/projects/{pid}/examples"):
+            key = example_key(example)
+            if key in new:
+                fresh[key].append(example)
+        for key, examples in fresh.items():
+            first = min(examples, key=lambda e: e["id"])
+            comment = to_doccano(local[key][2], local[key][0])["comment"] if local[key][2] else ""
+            if comment:
+                importer.post(f"/v1/projects/{pid}/comments", params={"example": first["id"]},
+                              json={"text": comment})
+            if len(examples) > 1:
+                duplicates[key] = examples
+    if duplicates or (with_gold and existing):
+        exported = export_jsonl(conn, pid)
+        _remove_duplicates(conn, pid, duplicates, exported, report)
+        if with_gold:
+            _repair_preannotations(importer, pid, existing, local, exported, report)
+    report.unchanged.extend(f"{k[0]}@{k[1]}" for k in existing
+                            if f"{k[0]}@{k[1]}" not in report.repaired)
+    return report
+
+
+def _remove_duplicates(conn, pid, duplicates, exported, report):
+    """Delete extra copies of an example unless a person annotated or commented on one."""
+    touched = defaultdict(set)
+    for user, records in exported.items():
+        if user == PREANNOTATION_USER:
+            continue
+        for r in records:
+            if r.get("entities") or r.get("relations") or r.get("Comments"):
+                touched[r["id"]].add(user)
+    for key, examples in duplicates.items():
+        keep, *extra = sorted(examples, key=lambda e: e["id"])
+        where = f"{key[0]}@{key[1]}"
+        humans = sorted({u for e in extra for u in touched[e["id"]]})
+        if humans:
+            report.conflicts.append(f"{where}: {len(extra)} duplicate example(s) "
+                                    f"{[e['id'] for e in extra]} carry work of {', '.join(humans)}; "
+                                    f"merge them by hand in Doccano")
+            continue
+        for example in extra:
+            conn.delete(f"/v1/projects/{pid}/examples/{example['id']}")
+        report.duplicates_removed.append(f"{where}: removed example(s) {[e['id'] for e in extra]}, kept {keep['id']}")
+
+
+def _signature(record, text_key="label"):
+    spans = {s["id"]: (s["start_offset"], s["end_offset"], s[text_key]) for s in record["entities"]}
+    relations = sorted((spans[r["from_id"]], spans[r["to_id"]], r["type"]) for r in record["relations"]
+                       if r["from_id"] in spans and r["to_id"] in spans)
+    return sorted(spans.values()), relations
+
+
+def _repair_preannotations(pre: Connection, pid, existing, local, exported, report):
+    """Make the pre-annotation user's layers on existing examples equal gold (REST)."""
+    records = {r["id"]: r for r in exported.get(PREANNOTATION_USER, [])}
+    span_types = relation_types = None
+    for key, example in sorted(existing.items()):
+        text, _, gold = local[key]
+        if gold is None:
+            continue
+        wanted = to_doccano(gold, text)
+        have = records.get(example["id"], {"entities": [], "relations": [], "Comments": []})
+        have_comment = "\n".join(c["comment"] for c in have.get("Comments", []))
+        if _signature(have) == _signature(wanted) and have_comment == wanted["comment"]:
+            continue
+        if _signature(have) != _signature(wanted):
+            if span_types is None:
+                span_types = type_ids(pre, pid, "span-types")
+                relation_types = type_ids(pre, pid, "relation-types")
+            _replace_spans(pre, f"/v1/projects/{pid}/examples/{example['id']}", wanted,
+                           span_types, relation_types)
+        if have_comment != wanted["comment"]:
+            for comment in have.get("Comments", []):
+                pre.delete(f"/v1/projects/{pid}/comments/{comment['id']}")
+            if wanted["comment"]:
+                pre.post(f"/v1/projects/{pid}/comments", params={"example": example["id"]},
+                         json={"text": wanted["comment"]})
+        report.repaired.append(f"{key[0]}@{key[1]}")
+
+
+def _replace_spans(pre, base, wanted, span_types, relation_types):
+    # Deletes only the pre-annotation user's own labels (the project is not collaborative).
+    pre.delete(f"{base}/relations")
+    pre.delete(f"{base}/spans")
+    new_ids = {}
+    for span in wanted["entities"]:
+        if span["label"] not in span_types:
+            raise DoccanoError(f"span label {span['label']!r} is missing: run newsspans doccano setup")
+        made = pre.post(f"{base}/spans", json={"start_offset": span["start_offset"],
+                                               "end_offset": span["end_offset"],
+                                               "label": span_types[span["label"]]})
+        new_ids[span["id"]] = made["id"]
+    for rel in wanted["relations"]:
+        pre.post(f"{base}/relations", json={"from_id": new_ids[rel["from_id"]], "to_id": new_ids[rel["to_id"]],
+                                            "type": relation_types[rel["type"]]})

@@ -1,0 +1,81 @@
+"""Doccano's own bulk paths: JSONL file import and JSONL export, both run by its worker.
+
+One import task or one export task moves a whole project; per-span REST calls would take
+one request per span.
+"""
+
+import io
+import json
+import time
+import zipfile
+
+from ..errors import DoccanoError
+from .client import Connection
+
+IMPORT_TASK = "RelationExtraction"  # the JSONL format with "entities" and "relations"
+POLL_START, POLL_MAX = 0.1, 2.0
+
+
+def wait_for_task(conn: Connection, task_id: str, what: str, timeout: float):
+    """The result of a worker task; a DoccanoError when it fails or takes too long."""
+    deadline = time.monotonic() + timeout
+    delay = POLL_START
+    while True:
+        status = conn.get(f"/v1/tasks/status/{task_id}")
+        if status.get("ready"):
+            if status.get("error"):
+                raise DoccanoError(f"Doccano's {what} task failed: {status['error'].get('text', status['error'])}")
+            return status.get("result")
+        if time.monotonic() > deadline:
+            raise DoccanoError(f"Doccano's {what} task did not finish within {timeout:.0f}s: is the "
+                               f"worker running? (scripts/doccano-server status)")
+        time.sleep(delay)
+        delay = min(delay * 1.5, POLL_MAX)
+
+
+def import_jsonl(conn: Connection, pid: int, records, name="newsspans.jsonl", timeout=None):
+    """Upload `records` as one JSONL file and import it; returns the import's error list.
+
+    The examples and their spans and relations belong to the user of `conn`.
+    """
+    # ASCII JSON: no encoding guesswork on the server, no line separator inside a line.
+    body = "".join(json.dumps(r, ensure_ascii=True) + "\n" for r in records).encode("ascii")
+    response = conn.post("/v1/fp/process/", files={"filepond": (name, io.BytesIO(body), "application/json")},
+                         headers={"Accept": "*/*"})
+    upload_id = response.text.strip() if hasattr(response, "text") else str(response)
+    if not upload_id:
+        raise DoccanoError(f"Doccano at {conn.url} accepted the upload but returned no upload id")
+    started = conn.post(f"/v1/projects/{pid}/upload",
+                        json={"uploadIds": [upload_id], "format": "JSONL", "task": IMPORT_TASK,
+                              "encoding": "utf_8"})
+    timeout = timeout or max(120.0, 0.2 * len(records))
+    result = wait_for_task(conn, started["task_id"], "import", timeout) or {}
+    return result.get("error", [])
+
+
+def export_jsonl(conn: Connection, pid: int, timeout=600.0) -> dict:
+    """{username: [record, ...]} of every project member (Doccano's JSONL export).
+
+    A record is {"id", "text", <meta keys>, "entities", "relations", "Comments"} with the
+    member's own spans (UTF-16 offsets), relations and comments.
+    """
+    started = conn.post(f"/v1/projects/{pid}/download", json={"format": "JSONL", "exportApproved": False})
+    wait_for_task(conn, started["task_id"], "export", timeout)
+    response = conn.get(f"/v1/projects/{pid}/download", params={"taskId": started["task_id"]})
+    if isinstance(response, dict):
+        raise DoccanoError(f"Doccano at {conn.url} did not hand over the export: {response}")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+    except zipfile.BadZipFile:
+        raise DoccanoError(f"Doccano at {conn.url} sent an export that is not a zip file") from None
+    members = {}
+    for name in archive.namelist():
+        if not name.endswith(".jsonl"):
+            continue
+        user = name.rsplit("/", 1)[-1][:-len(".jsonl")]
+        lines = archive.read(name).decode("utf-8").splitlines()
+        try:
+            members[user] = [json.loads(line) for line in lines if line.strip()]
+        except json.JSONDecodeError as exc:
+            raise DoccanoError(f"Doccano's export {name} line {exc.lineno}: invalid JSON") from None
+    return members
