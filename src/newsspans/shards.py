@@ -57,7 +57,9 @@ class ShardWriter:
             values.append(row[name])
         self._buffered_rows += 1
         self._buffered_bytes += size
-        if (self._buffered_rows >= self.limits.batch_rows
+        # A batch never overfills the shard, so max_rows is a hard bound.
+        room = self.limits.max_rows - self._shard_rows
+        if (self._buffered_rows >= min(self.limits.batch_rows, room)
                 or self._buffered_bytes >= self.limits.batch_bytes):
             self._flush()
 
