@@ -126,3 +126,8 @@ main.add_command(_lint_command)
 
 from .cli_stats import stats as _stats_command  # noqa: E402
 main.add_command(_stats_command)
+
+from .cli_doccano import adopt as _adopt_command, agreement as _agreement_command, doccano as _doccano_group  # noqa: E402
+main.add_command(_doccano_group)
+main.add_command(_agreement_command)
+main.add_command(_adopt_command)

@@ -7,16 +7,14 @@ since the last pull (its layers no longer hash to provenance.doccano.content_sha
 left alone unless `force`.
 """
 
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
+from ..adopt import validate_pending
 from ..corpus import Corpus, check_user_name
 from ..errors import CorpusError
 from ..fsutil import atomic_write, dumps_json, sha256_bytes, sha256_text
 from ..models import AnnotationFile
-from ..validate import validate_annotation_file
 from .client import Connection
 from .convert import from_doccano
 from .project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
@@ -142,22 +140,9 @@ def _pull_one(corpus, cache, conn, project, user, record, pulled, force, report)
         "guidelines": "annotations/GUIDELINES.md",
         "doccano": {"server": conn.url, "project": project, "user": user, "pulled": pulled,
                     "content_sha256": digest}}
-    found = _validate(corpus, path, doc_id, data, texts, shas, cache.registry, len(doc["versions"]),
-                      doc.get("reanchor_pending", False))
+    found = validate_pending(corpus, path, data)
     if found:
-        report.problems.extend(f"{where}: {p}" for p in found)
+        report.problems.extend(f"{where}: {p.format()}" for p in found)
         return
     atomic_write(path, dumps_json(data))
     report.written.append(corpus.rel(path))
-
-
-def _validate(corpus, path, doc_id, data, texts, shas, registry, latest, reanchor_pending):
-    """The validator's problems with `data`, as if it were already at `path`."""
-    with tempfile.TemporaryDirectory() as tmp:
-        trial = Path(tmp) / "annotators" / path.name
-        trial.parent.mkdir()
-        trial.write_bytes(dumps_json(data))
-        problems = validate_annotation_file(corpus, trial, doc_id, texts, shas, registry, latest,
-                                            reanchor_pending)
-        real = corpus.rel(path)
-        return [p.format().replace(str(trial), real) for p in problems]
