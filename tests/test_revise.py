@@ -250,3 +250,95 @@ def test_a_crash_part_way_leaves_a_corpus_that_validates_and_can_be_revised_agai
     assert "reanchor_pending" not in read(mini / "corpus" / STORM / "document.json")
     assert report["files"][0]["version"] == report["version"]
     assert all(p.path.startswith("$.orphans[") for p in validate_corpus(mini))
+
+
+# The seed article ------------------------------------------------------------------------
+SEED = "afp-20240619-putin-kim-defence-treaty"
+FIGURE = ("roughly 28,000 US troops", "roughly 28,500 US troops")
+INSERT_AFTER = "where Putin was making his first visit in 24 years.\n\n"
+INSERTED = ("North Korean state media published the full text of the treaty on Thursday, "
+            "a day after the summit.\n\n")
+REMOVED = "The two also visited an Orthodox Church in Pyongyang, it added.\n\n"
+
+
+@pytest.fixture
+def seed_copy(repo, tmp_path):
+    """The repository's corpus and annotations, copied: the seed with its real gold."""
+    root = tmp_path / "repo"
+    for folder in ("corpus", "annotations"):
+        shutil.copytree(repo / folder, root / folder)
+    return root
+
+
+def seed_revision(root, tmp_path):
+    old = (root / "corpus" / SEED / "v1.txt").read_text(encoding="utf-8")
+    assert old.count(FIGURE[0]) == old.count(INSERT_AFTER) == old.count(REMOVED) == 1
+    new = old.replace(*FIGURE).replace(INSERT_AFTER, INSERT_AFTER + INSERTED).replace(REMOVED, "")
+    path = tmp_path / "seed-v2.txt"
+    path.write_text(new, encoding="utf-8")
+    return old, new, path
+
+
+def test_a_realistic_revision_of_the_seed_loses_nothing_and_reports_exactly(seed_copy, tmp_path):
+    old, new, path = seed_revision(seed_copy, tmp_path)
+    gold_before = read(seed_copy / "annotations" / SEED / "gold.json")
+    report = revise(seed_copy, SEED, path, "AFP correction: troop figure; treaty text paragraph "
+                                          "added; church visit removed", today=DAY)
+    # The oracle: where each edit is, every annotation's fate follows from its old offsets.
+    inserted_at = old.index(INSERT_AFTER) + len(INSERT_AFTER)
+    removed = (old.index(REMOVED), old.index(REMOVED) + len(REMOVED))
+    figure = (old.index(FIGURE[0]) + len("roughly 28,"), old.index(FIGURE[0]) + len("roughly 28,0"))
+
+    def expected(start, end):
+        if start < figure[1] and figure[0] < end or start < removed[1] and removed[0] < end:
+            return None
+        shift = len(INSERTED) if start >= inserted_at else 0
+        shift -= len(REMOVED) if start >= removed[1] else 0
+        return [start + shift, end + shift]
+
+    moved, lost, unchanged = [], [], 0
+    for layer in ("entities", "quotes", "claims"):
+        for item in gold_before[layer]:
+            spans = {"span": item} if not item.get("cue") else {"span": item, "cue": item["cue"]}
+            fates = {name: expected(s["start"], s["end"]) for name, s in spans.items()}
+            if None in fates.values():
+                lost.append((layer, item["id"]))
+            elif all(fates[n] == [s["start"], s["end"]] for n, s in spans.items()):
+                unchanged += 1
+            else:
+                entry = {"layer": layer, "id": item["id"], "status": "moved", "text": item["text"]}
+                for name, s in spans.items():
+                    entry[name] = {"old": [s["start"], s["end"]], "new": fates[name]}
+                moved.append(entry)
+    [gold] = report["files"]
+    # "The summit" follows the removed "The two ...": the diff may read either "The " as the
+    # one removed, so that span is placed by its end.
+    hows = {m["id"]: m.pop("how") for m in gold["moved"]}
+    assert {id_: how for id_, how in hows.items() if how != "diff"} == {"c19": "anchor"}
+    assert (gold["unchanged"], gold["moved"]) == (unchanged, moved)
+    def elsewhere(word):
+        times = sum(new.startswith(word, i) for i in range(len(new)))
+        return f"text {word!r} occurs {times} times in the new version, but not in its old context"
+
+    assert [(o["layer"], o["id"], o["text"], o["reason"]) for o in gold["orphaned"]] == [
+        ("entities", "m77", "two", elsewhere("two")),
+        ("entities", "m78", "Orthodox", "text 'Orthodox' is no longer in the new version"),
+        ("entities", "m79", "Pyongyang", elsewhere("Pyongyang")),
+        ("entities", "m80", "it", elsewhere("it")),
+        ("entities", "m105", "28,000", "text '28,000' is no longer in the new version"),
+        ("quotes", "q17", "The two also visited an Orthodox Church in Pyongyang",
+         "text 'The two also visited an Orthodox Church in Pyongyang' is no longer in the new version"),
+        ("claims", "c18", "The two also visited an Orthodox Church in Pyongyang",
+         "text 'The two also visited an Orthodox Church in Pyongyang' is no longer in the new version"),
+        ("claims", "c27", "roughly 28,000 US troops based in South Korea",
+         "text 'roughly 28,000 US troops based in South Korea' is no longer in the new version"),
+    ]
+    assert [(o["layer"], o["id"]) for o in gold["orphaned"]] == lost
+    assert gold["relations"] == []
+    total = sum(len(gold_before[layer]) for layer in ("entities", "quotes", "claims"))
+    assert unchanged + len(moved) + len(lost) == total
+    after = read(seed_copy / "annotations" / SEED / "gold.json")
+    assert [o["annotation"] for o in after["orphans"]] == [
+        next(i for i in gold_before[layer] if i["id"] == id_) for layer, id_ in lost]
+    problems = validate_corpus(seed_copy)
+    assert [p.path for p in problems] == [f"$.orphans[{i}]" for i in range(len(lost))]
