@@ -19,6 +19,11 @@ setup: $(STAMP)
 validate: setup
 	$(CLI) validate --root .
 
+# The annotations against annotations/GUIDELINES.md (section 6).
+.PHONY: lint
+lint: setup
+	$(CLI) lint --root .
+
 build: validate
 	$(CLI) export --root .
 	$(CLI) check-load --root .
