@@ -1,12 +1,19 @@
 """Revising a document: the new version, re-anchored files, orphans, references, the report."""
 
 import json
+import re
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from newsspans import revise as revise_module
 from newsspans.errors import CorpusError, InvalidCorpus, RevisionError
+from newsspans.ingest import ingest
+from newsspans.normalize import normalize
 from newsspans.revise import format_report, revise
 from newsspans.validate import validate_corpus
 
@@ -342,3 +349,71 @@ def test_a_realistic_revision_of_the_seed_loses_nothing_and_reports_exactly(seed
         next(i for i in gold_before[layer] if i["id"] == id_) for layer, id_ in lost]
     problems = validate_corpus(seed_copy)
     assert [p.path for p in problems] == [f"$.orphans[{i}]" for i in range(len(lost))]
+
+
+# Property: re-anchor, then validate ------------------------------------------------------
+WORDS = st.sampled_from(["Kim", "said", "the", "treaty", "28,000", "Zoë", "Ọ̀ṣun", "🎉", "محمد",
+                         "שלום", "e\u0301t\u00e9", "Pyongyang", "on", "Wednesday", "\"We", "win,\""])
+PARAGRAPHS = st.lists(st.lists(WORDS, min_size=1, max_size=12).map(" ".join), min_size=1, max_size=4)
+
+
+@st.composite
+def annotated_revision(draw):
+    text = normalize("\n\n".join(draw(PARAGRAPHS)))
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    paragraph_of = [text.count("\n\n", 0, s) for s, _ in tokens]
+    entities, quotes, claims = [], [], []
+    for n, i in enumerate(draw(st.lists(st.integers(0, len(tokens) - 1), max_size=8))):
+        s, e = tokens[i]
+        person = draw(st.booleans())
+        entities.append({"id": f"m{n}", "start": s, "end": e, "text": text[s:e],
+                         "label": "PERSON" if person else "CARDINAL", "mention": "NAM",
+                         "entity": "p1" if person else None})
+    people = [m["id"] for m in entities if m["label"] == "PERSON"]
+    for n in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(tokens) - 1))
+        j = draw(st.integers(i, min(len(tokens) - 1, i + 5)))
+        cue = draw(st.integers(0, len(tokens) - 1))
+        speaker = draw(st.sampled_from([None] + people))
+        s, e = tokens[i][0], tokens[j][1]
+        quotes.append({"id": f"q{n}", "start": s, "end": e, "text": text[s:e], "kind": "direct",
+                       "speaker": speaker, "cue": {"start": tokens[cue][0], "end": tokens[cue][1],
+                                                   "text": text[tokens[cue][0]:tokens[cue][1]]}})
+        if draw(st.booleans()):
+            claimant = draw(st.sampled_from(["@author"] + people))
+            claims.append({"id": f"c{n}", "start": s, "end": e, "text": text[s:e], "claimant": claimant,
+                           "quote": f"q{n}", "checkworthy": True, "category": "event"})
+    # The edit: some words replaced (or removed, or inserted) somewhere.
+    i = draw(st.integers(0, len(tokens)))
+    j = draw(st.integers(i, min(len(tokens), i + 4)))
+    start = tokens[i][0] if i < len(tokens) else len(text)
+    end = tokens[j - 1][1] if j > i else start
+    inserted = draw(st.lists(WORDS, max_size=5).map(" ".join))
+    sep = draw(st.sampled_from([" ", "\n\n"]))
+    new = normalize(text[:start] + (inserted + sep if inserted and j == i else inserted) + text[end:])
+    assume(new and new != text)
+    return text, new, {"entities": entities, "quotes": quotes, "claims": claims}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(annotated_revision())
+def test_reanchoring_then_validating_reports_exactly_the_orphans(case):
+    text, new, layers = case
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "raw.txt").write_text(text, encoding="utf-8")
+        ingest(root, root / "raw.txt", "prop-doc", today=DAY)
+        (root / "annotations" / "entities.json").write_text(json.dumps(
+            {"id_policy": "test", "entities": [{"id": "p1", "name": "P", "type": "PERSON"}]}), encoding="utf-8")
+        gold_path = root / "annotations" / "prop-doc" / "gold.json"
+        gold = dict(read(gold_path), **layers)
+        gold_path.write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+        assert validate_corpus(root) == []
+        (root / "new.txt").write_text(new, encoding="utf-8")
+        revise(root, "prop-doc", root / "new.txt", "edit", today=DAY)
+        after = read(gold_path)
+        problems = validate_corpus(root)
+        orphans = after.get("orphans", [])
+        assert [p.path for p in problems] == [f"$.orphans[{i}]" for i in range(len(orphans))]
+        ids = lambda d: sorted(a["id"] for layer in ("entities", "quotes", "claims") for a in d[layer])
+        assert sorted(ids(after) + [o["annotation"]["id"] for o in orphans]) == ids(gold)
