@@ -344,3 +344,12 @@ def test_the_committed_site_is_fresh():
     """docs/ must be re-rendered whenever the corpus changes: `newsspans render --root .`."""
     result = CliRunner().invoke(main, ["render", "--root", str(REPO), "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_document_without_gold_shows_its_text_alone(corpus):
+    (corpus / "annotations" / "mini-brittany-storm" / "gold.json").unlink()
+    html = pages(corpus)["documents/mini-brittany-storm.html"]
+    page = Page(html)
+    assert page.text == (corpus / "corpus" / "mini-brittany-storm" / "v1.txt").read_text("utf-8")
+    assert not page.fragments and "no gold annotations yet" in html
+    assert html.count('<p class="none">none</p>') == 2

@@ -1,12 +1,14 @@
 // newsspans render: layer toggles and side-panel jumps. No network, no libraries.
 (function () {
   "use strict";
+  function apply(box) {
+    document.body.classList.toggle("hide-" + box.getAttribute("data-layer"), !box.checked);
+  }
   var boxes = document.querySelectorAll("input.layer-toggle");
   for (var i = 0; i < boxes.length; i++) {
-    boxes[i].addEventListener("change", function (event) {
-      var box = event.currentTarget;
-      document.body.classList.toggle("hide-" + box.getAttribute("data-layer"), !box.checked);
-    });
+    // A browser may restore a box's state on "back": the page must follow the box.
+    apply(boxes[i]);
+    boxes[i].addEventListener("change", function (event) { apply(event.currentTarget); });
   }
   function fragments(key) {
     var all = document.querySelectorAll(".ann[data-ann]"), found = [];
