@@ -316,3 +316,20 @@ def test_the_command_without_a_corpus_is_an_error(cli, tmp_path):
     assert "no corpus/ folder" in result.stderr
     with pytest.raises(CorpusError):
         lint_corpus(tmp_path)
+
+
+def test_invalid_json_is_reported_once_with_its_location(mini):
+    doc = sorted(p.name for p in (mini / "corpus").iterdir())[0]
+    _gold(mini, doc).write_text('{"doc_id": ', encoding="utf-8")
+    found = [f for f in lint_corpus(mini) if f.file == f"annotations/{doc}/gold.json"]
+    assert [(f.check, f.message) for f in found] == [
+        ("unreadable", "invalid JSON at line 1 column 12: Expecting value; run newsspans validate")]
+
+
+def test_annotator_files_are_linted_too(mini):
+    [path] = sorted((mini / "annotations").glob("*/annotators/*.json"))
+    rel = path.relative_to(mini).as_posix()
+    before = [f for f in lint_corpus(mini) if f.file == rel]
+    _edit(path, lambda d: d["quotes"][0].update(cue=None))
+    added = [f for f in lint_corpus(mini) if f.file == rel and f not in before]
+    assert [(f.check, f.path) for f in added] == [("no-cue", "$.quotes[0].cue")]
