@@ -155,13 +155,13 @@ def format_table(report: dict) -> str:
     for pair in report["pairs"]:
         lines.append(f"{pair['a']} vs {pair['b']} ({len(pair['documents'])} document"
                      f"{'s' if len(pair['documents']) != 1 else ''})")
-        lines.append(f"  {'layer':<9}{'label':<14}{pair['a'][:8]:>8}{pair['b'][:8]:>8}"
+        lines.append(f"  {'layer':<9}{'label':<14}{pair['a'][:8]:>9}{pair['b'][:8]:>9}"
                      f"{'exact F1':>10}{'overlap F1':>12}{'kappa':>8}")
         for layer, scores in pair["layers"].items():
             rows = [("ALL", scores["all"], scores["kappa"])]
             rows += [(label, row, None) for label, row in scores["labels"].items()]
             for label, row, kappa in rows:
-                lines.append(f"  {layer:<9}{label[:13]:<14}{row['a']:>8}{row['b']:>8}"
+                lines.append(f"  {layer:<9}{label[:13]:<14}{row['a']:>9}{row['b']:>9}"
                              f"{_fmt(row['exact_f1']):>10}{_fmt(row['overlap_f1']):>12}"
                              f"{_fmt(kappa) if label == 'ALL' else '':>8}")
         lines.append("")

@@ -94,10 +94,10 @@ class _Reader:
         for span in spans:
             self.read_span(span)
         directives = []
-        for comment in comments:
+        for number, comment in enumerate(comments, 1):
             found, problems = scheme.parse_directives(comment)
-            directives += found
-            self.problems += problems
+            directives += [dict(d, line=f"comment {number} line {d['line']}") for d in found]
+            self.problems += [f"comment {number}: {p}" for p in problems]
         roles = self._relations(relations)
         return self._layers(roles, directives)
 
@@ -188,7 +188,7 @@ class _Reader:
         if not hits:
             target = (f"@{directive['start']}:{directive['end']}" if "start" in directive
                       else repr(directive["text"]))
-            self.problems.append(f"comment line {directive['line']}: no {what} {target} to "
+            self.problems.append(f"{directive['line']}: no {what} {target} to "
                                  f"apply `{directive['kind']}` to")
         return hits
 

@@ -100,7 +100,7 @@ def parse_directives(comment: str):
             continue
         match = (_LINK if word == "link" else _AUTHOR).match(line)
         if match is None:
-            problems.append(f"comment line {number} {line!r} is not a `{word}` line "
+            problems.append(f"line {number} {line!r} is not a `{word}` line "
                             f"(`link <entity-id> = <text>`, `link <entity-id> @<start>:<end>`, "
                             f"`author = <text>` or `author @<start>:<end>`)")
             continue

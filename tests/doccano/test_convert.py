@@ -1,0 +1,112 @@
+"""Annotation files <-> Doccano records, without a server."""
+
+from pathlib import Path
+
+import pytest
+
+from newsspans.corpus import Corpus
+from newsspans.doccano import scheme
+from newsspans.doccano.convert import from_doccano, to_doccano
+from newsspans.labels import AUTHOR_ID
+from newsspans.models import AnnotationFile
+
+REPO = Path(__file__).resolve().parents[2]
+MINI = REPO / "tests" / "fixtures" / "mini"
+SEED_ID = "afp-20240619-putin-kim-defence-treaty"
+
+TROMSO = "mini-tromso-schools"
+
+
+def _gold(root, doc_id):
+    corpus = Corpus(root)
+    gold = AnnotationFile.fromdict(corpus.read_json(corpus.gold_path(doc_id)))
+    return gold, corpus.text(doc_id, gold.version)
+
+
+def _canonical(layers):
+    """Layers with ids replaced by the offsets they point at: equal iff nothing was lost."""
+    spans = {m.id: (m.start, m.end) for m in layers["entities"]}
+    quotes = {q.id: (q.start, q.end) for q in layers["quotes"]}
+    return (
+        sorted((m.start, m.end, m.text, m.label, m.mention, m.entity) for m in layers["entities"]),
+        sorted((q.start, q.end, q.text, q.kind, spans.get(q.speaker), q.cue) for q in layers["quotes"]),
+        sorted((c.start, c.end, c.text, c.claimant if c.claimant == AUTHOR_ID else spans.get(c.claimant),
+                quotes.get(c.quote), c.checkworthy, c.category) for c in layers["claims"]),
+    )
+
+
+@pytest.mark.parametrize("root, doc_id", [(MINI, TROMSO), (MINI, "mini-brittany-storm"), (REPO, SEED_ID)])
+def test_gold_survives_the_round_trip_without_local_help(root, doc_id):
+    gold, text = _gold(root, doc_id)
+    records = to_doccano(gold, text)
+    layers, problems, notes = from_doccano(text, records["entities"], records["relations"],
+                                           [records["comment"]], gold=None)
+    assert problems == [] and notes == []
+    assert _canonical(layers) == _canonical({k: getattr(gold, k) for k in layers})
+    # With gold at hand the ids come back too, so adopt can report real changes.
+    with_ids, _, _ = from_doccano(text, records["entities"], records["relations"], [records["comment"]], gold)
+    for layer in with_ids:
+        assert sorted(with_ids[layer], key=lambda x: x.id) == sorted(getattr(gold, layer), key=lambda x: x.id)
+
+
+def test_offsets_after_an_emoji_are_utf16_in_doccano():
+    gold, text = _gold(MINI, TROMSO)
+    records = to_doccano(gold, text)
+    tromso = next(m for m in gold.entities if m.text == "Tromsø")
+    span = next(s for s in records["entities"] if s["label"] == "GPE"
+                and s["start_offset"] == len(text[:tromso.start].encode("utf-16-le")) // 2)
+    assert span["start_offset"] > tromso.start  # the emoji before it count twice
+
+
+def test_every_label_parses_back():
+    for name in scheme.span_labels():
+        layer, _ = scheme.parse_label(name)
+        assert layer in ("entities", "quotes", "cue", "claims")
+    assert scheme.parse_label("PERSON") == ("entities", {"label": "PERSON", "mention": "NAM"})
+    assert scheme.parse_label("PERSON/PRO") == ("entities", {"label": "PERSON", "mention": "PRO"})
+    assert scheme.parse_label("CLAIM-statistic-nocheck") == ("claims", {"category": "statistic",
+                                                                         "checkworthy": False})
+    with pytest.raises(ValueError, match="unknown span label 'PERSON/XYZ'"):
+        scheme.parse_label("PERSON/XYZ")
+
+
+TEXT = "Ann \U0001F389 said: rain is coming. She left."
+
+
+def _span(sid, start, end, label):
+    u = lambda i: len(TEXT[:i].encode("utf-16-le")) // 2  # noqa: E731
+    return {"id": sid, "start_offset": u(start), "end_offset": u(end), "label": label}
+
+
+def test_what_cannot_be_carried_is_reported_not_dropped():
+    rain = TEXT.index("rain")
+    spans = [_span(1, 0, 3, "PERSON"), _span(2, rain, rain + 15, "QUOTE-direct"),
+             _span(3, TEXT.index("said"), TEXT.index("said") + 4, "CUE"),
+             _span(4, TEXT.index("She"), TEXT.index("She") + 3, "PERSON/PRO"),
+             _span(5, 0, 3, "NOT-A-LABEL"), {"id": 6, "start_offset": 5, "end_offset": 8, "label": "CUE"}]
+    relations = [{"from_id": 2, "to_id": 1, "type": "speaker"}, {"from_id": 2, "to_id": 4, "type": "speaker"},
+                 {"from_id": 1, "to_id": 4, "type": "claimant"}]
+    comments = ["free text is fine", "link nobody = Zed", "link too few words"]
+    _, problems, _ = from_doccano(TEXT, spans, relations, comments)
+    text = "\n".join(problems)
+    assert "unknown span label 'NOT-A-LABEL'" in text
+    assert "splits the surrogate pair" in text
+    assert "has two 'speaker' relations" in text
+    assert "relation 'claimant' joins a entities span" in text
+    assert "CUE span [6:10] 'said' belongs to no quote" in text
+    assert "comment 2 line 1: no mention 'Zed' to apply `link` to" in text
+    assert "comment 3: line 1 'link too few words' is not a `link` line" in text
+
+
+def test_links_authors_trimming_and_gold_inheritance():
+    she = TEXT.index("She")
+    spans = [_span(1, 0, 4, "PERSON"), _span(2, she, she + 3, "PERSON/PRO"),
+             _span(3, she, len(TEXT), "CLAIM-event")]
+    gold = AnnotationFile(SEED_ID, 1, "0" * 64, {}, entities=())
+    layers, problems, notes = from_doccano(TEXT, spans, [], [f"link ann @{she}:{she + 3}\nauthor = She left."],
+                                           gold)
+    assert problems == []
+    assert notes == ["span 'PERSON' [0:4] (UTF-16): trimmed white space -> [0:3]"]
+    ann, pronoun = layers["entities"]
+    assert (ann.text, ann.entity, pronoun.entity, pronoun.mention) == ("Ann", None, "ann", "PRO")
+    assert layers["claims"][0].claimant == AUTHOR_ID
