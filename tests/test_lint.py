@@ -221,6 +221,14 @@ def test_claims_belong_to_the_innermost_quote_and_its_speaker():
         "claim [164:178] names quote 'q5', but the innermost quote around it is 'q4'"]
 
 
+def test_an_evaluation_is_never_checkworthy():
+    data = clean()
+    data["claims"][0]["checkworthy"] = True
+    assert lint(data) == [Finding("checkworthy", "gold.json", "evaluation claim [80:116] is marked check-worthy: "
+                                  "an arguable characterisation cannot be settled with evidence",
+                                  "$.claims[0].checkworthy", "doc@1")]
+
+
 def test_duplicates_are_reported():
     data = clean()
     data["entities"].append(dict(data["entities"][0], id="m99"))

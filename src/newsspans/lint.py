@@ -309,6 +309,10 @@ class _FileLint:
             jpath, span = f"$.claims[{i}]", f"[{c['start']}:{c['end']}]"
             if c["claimant"] not in (None, labels.AUTHOR_ID):
                 self._speaker(jpath, None, f"{jpath}.claimant", c["claimant"], "claimant")
+            if c["category"] == "evaluation" and c["checkworthy"]:
+                self.add("checkworthy", f"{jpath}.checkworthy",
+                         f"evaluation claim {span} is marked check-worthy: an arguable characterisation "
+                         f"cannot be settled with evidence")
             around = [q for q in self.data["quotes"] if _contains(q, c["start"], c["end"])]
             if not around:
                 continue
