@@ -1,0 +1,91 @@
+"""Agreement: span F1 (exact and overlap) per layer and label, Cohen's kappa on tokens."""
+
+import json
+
+from newsspans.agreement import agreement, cohen_kappa, format_table, token_labels
+from newsspans.corpus import Corpus
+from newsspans.fsutil import dumps_json
+
+TROMSO = "mini-tromso-schools"
+
+
+def _write_bob(root):
+    """bob = gold minus its first mention, with the second mention one character shorter."""
+    corpus = Corpus(root)
+    gold = corpus.read_json(corpus.gold_path(TROMSO))
+    text = corpus.text(TROMSO, gold["version"])
+    bob = json.loads(json.dumps(gold))
+    dropped = bob["entities"].pop(0)
+    shortened = bob["entities"][0]
+    shortened["end"] -= 1
+    shortened["text"] = text[shortened["start"]:shortened["end"]]
+    bob["provenance"] = dict(bob["provenance"], annotators=["bob"], method="manual")
+    corpus.annotator_path(TROMSO, "bob").write_bytes(dumps_json(bob))
+    return gold, dropped, shortened
+
+
+def _pair(report, a, b):
+    return next(p for p in report["pairs"] if (p["a"], p["b"]) == (a, b))
+
+
+def test_f1_counts_exact_and_overlapping_matches(mini):
+    gold, dropped, shortened = _write_bob(mini)
+    n = len(gold["entities"])
+    report = agreement(mini, [TROMSO])
+    assert report["sources"] == ["alice", "bob", "gold"]
+    scores = _pair(report, "bob", "gold")["layers"]["entities"]
+    assert scores["all"] == {"a": n - 1, "b": n, "exact_f1": round(2 * (n - 2) / (2 * n - 1), 4),
+                             "overlap_f1": round(2 * (n - 1) / (2 * n - 1), 4)}
+    label = scores["labels"][shortened["label"]]
+    assert label["overlap_f1"] > label["exact_f1"]
+    assert _pair(report, "bob", "gold")["layers"]["quotes"]["all"]["exact_f1"] == 1.0
+    assert _pair(report, "bob", "gold")["layers"]["quotes"]["kappa"] == 1.0
+    assert 0 < scores["kappa"] < 1
+    assert [(p["a"], p["b"]) for p in report["pairs"]] == [("alice", "bob"), ("alice", "gold"), ("bob", "gold")]
+
+
+def test_an_identical_copy_agrees_perfectly(mini):
+    corpus = Corpus(mini)
+    gold = corpus.read_json(corpus.gold_path(TROMSO))
+    corpus.annotator_path(TROMSO, "carol").write_bytes(dumps_json(gold))
+    layers = _pair(agreement(mini, [TROMSO]), "carol", "gold")["layers"]
+    for layer, scores in layers.items():
+        assert scores["all"]["exact_f1"] in (1.0, None), layer
+        assert scores["kappa"] == 1.0, layer
+
+
+def test_files_pinned_to_another_version_are_skipped(mini):
+    corpus = Corpus(mini)
+    gold = corpus.read_json(corpus.gold_path(TROMSO))
+    old = dict(gold, version=2)
+    corpus.annotator_path(TROMSO, "dave").write_bytes(dumps_json(old))
+    report = agreement(mini, [TROMSO])
+    assert "dave" not in report["sources"]
+    assert report["skipped"] == [f"{TROMSO}: dave is pinned to version 2, others to 1"]
+
+
+def test_cohen_kappa_by_hand():
+    assert cohen_kappa(["P", "P", "O", "O"], ["P", "O", "O", "O"]) == 0.5
+    assert cohen_kappa(["O", "O"], ["O", "O"]) == 1.0
+    assert cohen_kappa([], []) is None
+
+
+def test_token_labels_take_the_innermost_span():
+    text = "Prime Minister Kim spoke"
+    spans = [(0, 18, "PERSON"), (15, 18, "GPE")]
+    assert token_labels(text, spans) == ["PERSON", "PERSON", "GPE", "O"]
+
+
+def test_cli_table_and_json(mini, cli):
+    _write_bob(mini)
+    table = cli("agreement", "--root", mini, "--doc", TROMSO)
+    assert table.exit_code == 0
+    assert table.output.startswith("alice vs bob (1 document)\n")
+    assert "  entities ALL" in table.output and "exact F1" in table.output
+    as_json = cli("agreement", "--root", mini, "--format", "json")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.output)["sources"] == ["alice", "bob", "gold"]
+
+
+def test_nothing_to_compare():
+    assert format_table({"pairs": [], "skipped": []}).startswith("no two sources")
