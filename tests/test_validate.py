@@ -108,3 +108,17 @@ def test_a_missing_corpus_folder_is_one_clear_problem(tmp_path, cli):
 
 def test_usage_error_exits_2(cli):
     assert cli("validate", "--format", "yaml").exit_code == 2
+
+
+def test_a_huge_file_is_refused_before_it_is_read(mini, cli):
+    gold = mini / "annotations" / "mini-brittany-storm" / "gold.json"
+    with open(gold, "r+b") as handle:           # sparse: no disk is used
+        handle.truncate(65 * 1024 * 1024)
+    result = cli("validate", "--root", mini)
+    assert result.exit_code == 1
+    assert result.stdout == ("annotations/mini-brittany-storm/gold.json (mini-brittany-storm) $: "
+                             "68157440 bytes is over the limit of 67108864 bytes for one corpus file\n")
+
+
+def test_at_least_forty_bad_cases():
+    assert len(CASES) >= 40

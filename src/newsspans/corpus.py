@@ -1,12 +1,17 @@
 """The corpus folder: where each file lives and how it is read."""
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from .errors import CorpusError
 from .fsutil import decode_utf8, loads_json
 
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
+# One article with thousands of annotations is a few MB; a file far larger is a mistake or
+# an attack, and is refused before it is read into memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -76,26 +81,36 @@ class Corpus:
         """gold.json first, then each annotator file, sorted by name."""
         folder = self.annotations_dir / doc_id
         paths = []
-        if (folder / "gold.json").is_file():
+        if (folder / "gold.json").is_file() or (folder / "gold.json").is_symlink():
             paths.append(folder / "gold.json")
         if (folder / "annotators").is_dir():
             paths.extend(sorted((folder / "annotators").glob("*.json")))
         return paths
 
     # Reading ----------------------------------------------------------------------------
-    def read_json(self, path: Path):
+    def read_bytes(self, path: Path) -> bytes:
+        """A corpus file's bytes: a regular file (no link out of the corpus), of sane size."""
         try:
-            data = Path(path).read_bytes()
+            info = os.lstat(path)
         except OSError as exc:
             raise CorpusError(f"{self.rel(path)}: cannot read: {exc.strerror}") from None
-        return loads_json(data, self.rel(path))
+        if stat.S_ISLNK(info.st_mode):
+            raise CorpusError(f"{self.rel(path)}: is a symbolic link; corpus files must be regular files")
+        if not stat.S_ISREG(info.st_mode):
+            raise CorpusError(f"{self.rel(path)}: is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise CorpusError(f"{self.rel(path)}: {info.st_size} bytes is over the limit of "
+                              f"{MAX_FILE_BYTES} bytes for one corpus file")
+        try:
+            return Path(path).read_bytes()
+        except OSError as exc:
+            raise CorpusError(f"{self.rel(path)}: cannot read: {exc.strerror}") from None
+
+    def read_json(self, path: Path):
+        return loads_json(self.read_bytes(path), self.rel(path))
 
     def read_text(self, path: Path) -> str:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise CorpusError(f"{self.rel(path)}: cannot read: {exc.strerror}") from None
-        return decode_utf8(data, self.rel(path))
+        return decode_utf8(self.read_bytes(path), self.rel(path))
 
     def document(self, doc_id: str) -> dict:
         return self.read_json(self.document_path(doc_id))

@@ -79,6 +79,13 @@ def _walk(obj, path="$"):
     return 0
 
 
+def _walk_or_none(obj):
+    try:
+        return _walk(obj)
+    except JsonError:
+        return None
+
+
 def loads_json(data: bytes, where: str):
     """Parse JSON strictly: UTF-8, no BOM, no duplicate keys, no NaN, no fractions.
 
@@ -94,7 +101,8 @@ def loads_json(data: bytes, where: str):
     except orjson.JSONDecodeError:
         obj = None
     try:
-        if obj is None or _walk(obj) != len(_KEY.findall(data)):
+        # orjson reads an integer beyond 64 bits as a float: the exact parser keeps it whole.
+        if obj is None or _walk_or_none(obj) != len(_KEY.findall(data)):
             obj = _loads_json_stdlib(data, where)
             _walk(obj)
     except JsonError as exc:

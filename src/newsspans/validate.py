@@ -15,6 +15,8 @@ from .corpus import DOC_ID, USER_NAME, Corpus
 from .errors import CorpusError, JsonError
 from .fsutil import sha256_bytes
 from .normalize import NORMALIZER_VERSION, normalize
+from jsonschema.exceptions import best_match
+
 from .schemas import is_valid, validator
 
 
@@ -84,9 +86,17 @@ def _validate_chunk(doc_ids):
 def _schema_problems(kind, data, file, doc=None):
     if is_valid(kind, data):
         return []
-    errors = sorted(validator(kind).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    return [Problem(file, e.message + _span_context(data, e.absolute_path), e.json_path, doc)
+    errors = [best_match([e]) if e.context else e for e in validator(kind).iter_errors(data)]
+    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
+    return [Problem(file, _message(e) + _span_context(data, e.absolute_path), e.json_path, doc)
             for e in errors]
+
+
+def _message(error) -> str:
+    """jsonschema's message, with JSON's null for Python's None."""
+    if error.instance is None and error.message.startswith("None "):
+        return "null" + error.message[4:]
+    return error.message
 
 
 def _read_problem(file, exc, doc=None):
@@ -117,7 +127,8 @@ def _pinned(doc_id, data) -> str:
     return f"{doc_id}@{version}" if type(version) is int else doc_id
 
 
-def _check_registry(corpus, problems) -> dict:
+def _check_registry(corpus, problems):
+    """Registry entities by id; None when the registry is broken (links are then not checked)."""
     path = corpus.registry_path
     if not path.is_file():
         return {}
@@ -126,11 +137,11 @@ def _check_registry(corpus, problems) -> dict:
         data = corpus.read_json(path)
     except CorpusError as exc:
         problems.append(_read_problem(file, exc))
-        return {}
+        return None
     found = _schema_problems("entities", data, file)
     problems.extend(found)
     if found:
-        return {}
+        return None
     registry = {}
     for i, entity in enumerate(data["entities"]):
         if entity["id"] in registry:
@@ -157,6 +168,8 @@ def validate_document(corpus: Corpus, doc_id: str, registry: dict) -> list:
     if not DOC_ID.match(doc_id):
         return [Problem(f"corpus/{doc_id}", f"folder name {doc_id!r} is not a document id "
                                             f"matching {DOC_ID.pattern}")]
+    if corpus.doc_dir(doc_id).is_symlink():
+        return [Problem(f"corpus/{doc_id}", "is a symbolic link; document folders must be real folders")]
     doc_path = corpus.document_path(doc_id)
     file = corpus.rel(doc_path)
     try:
@@ -195,9 +208,9 @@ def _check_raw(corpus, doc_id, doc, problems):
     path = corpus.doc_dir(doc_id) / "raw.txt"
     file = corpus.rel(corpus.document_path(doc_id))
     try:
-        data = path.read_bytes()
-    except OSError:
-        problems.append(Problem(corpus.rel(path), "raw.txt is missing"))
+        data = corpus.read_bytes(path)
+    except CorpusError as exc:
+        problems.append(_read_problem(corpus.rel(path), exc))
         return None
     if sha256_bytes(data) != doc["raw"]["sha256"]:
         problems.append(Problem(corpus.rel(path), f"sha256 {sha256_bytes(data)} differs from "
@@ -214,9 +227,9 @@ def _check_version_text(corpus, doc_id, entry, jpath, raw, problems):
     path = corpus.version_path(doc_id, n)
     file, where = corpus.rel(path), f"{doc_id}@{n}"
     try:
-        data = path.read_bytes()
-    except OSError:
-        problems.append(Problem(file, f"v{n}.txt is missing", doc=where))
+        data = corpus.read_bytes(path)
+    except CorpusError as exc:
+        problems.append(_read_problem(file, exc, where))
         return None
     if sha256_bytes(data) != entry["sha256"]:
         problems.append(Problem(file, f"sha256 {sha256_bytes(data)} differs from {entry['sha256']} "
@@ -275,18 +288,26 @@ def validate_annotation_file(corpus, path, doc_id, texts, shas, registry, latest
     return problems
 
 
+def _elsewhere(ids, ref, wanted) -> str:
+    """Why `ref` does not resolve: absent, or an id of the wrong layer."""
+    if ref in ids:
+        return f"is {ids[ref]}, not {wanted}"
+    return f"is not {wanted} id in this file"
+
+
 class _LayerChecks:
     """Offsets, texts, ids and references of one annotation file."""
 
     def __init__(self, file, where, text, registry):
         self.file, self.where, self.text, self.registry = file, where, text, registry
         self.problems = []
+        self.ids = {}
 
     def add(self, path, message):
         self.problems.append(Problem(self.file, message, path, self.where))
 
     def run(self, data):
-        ids = {}
+        ids = self.ids
         for layer in ("entities", "quotes", "claims"):
             for i, item in enumerate(data[layer]):
                 jpath = f"$.{layer}[{i}]"
@@ -310,7 +331,7 @@ class _LayerChecks:
             if c["quote"] is not None:
                 quote = quotes.get(c["quote"])
                 if quote is None:
-                    self.add(f"{jpath}.quote", f"quote {c['quote']!r} does not exist in this file")
+                    self.add(f"{jpath}.quote", f"quote {c['quote']!r} {_elsewhere(ids, c['quote'], 'a quote')}")
                 elif not (quote["start"] <= c["start"] and c["end"] <= quote["end"]):
                     self.add(f"{jpath}.quote", f"claim [{c['start']}:{c['end']}] is not inside its quote "
                                                f"{c['quote']!r} [{quote['start']}:{quote['end']}]")
@@ -338,6 +359,8 @@ class _LayerChecks:
 
     def mention_link(self, jpath, m):
         entity, label = m["entity"], m["label"]
+        if self.registry is None:
+            return
         if label in labels.VALUE_TYPES:
             if entity is not None:
                 self.add(f"{jpath}.entity", f"{label} mention [{m['start']}:{m['end']}] is a value "
@@ -363,7 +386,7 @@ class _LayerChecks:
             return
         mention = mentions.get(ref)
         if mention is None:
-            self.add(jpath, f"{role} {ref!r} is not a mention id in this file")
+            self.add(jpath, f"{role} {ref!r} {_elsewhere(self.ids, ref, 'a mention')}")
         elif mention["label"] not in labels.SPEAKER_TYPES:
             self.add(jpath, f"{role} {ref!r} is a {mention['label']} mention ({mention['text']!r}); "
                             f"a {role} must be one of {', '.join(labels.SPEAKER_TYPES)}")

@@ -8,6 +8,7 @@ this script never touches them.
 import json
 import shutil
 import sys
+import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -105,7 +106,67 @@ CASES = {
     "nan": lambda r: _gold(r).write_text(_gold(r).read_text().replace('"start": 0,', '"start": NaN,', 1)),
     "version-gap": lambda r: _edit_json(_doc(r), lambda d: d["versions"][0].update(version=2)),
     "orphan-annotations": lambda r: shutil.copytree(r / "annotations" / DOC, r / "annotations" / "no-such-doc"),
+    # Beyond the foundation: hostile and careless input of every kind.
+    "deeply-nested": lambda r: _gold(r).write_text(
+        _gold(r).read_text().replace('"note": "bad-input base"', '"note": ' + "[" * 5000 + "]" * 5000)),
+    "huge-number": lambda r: _edit_json(_gold(r), lambda g: g["entities"][0].update(end=10**30)),
+    "float-offset": lambda r: _edit_json(_gold(r), lambda g: g["entities"][3].update(start=30.0)),
+    "null-string": lambda r: _edit_json(_gold(r), lambda g: g["entities"][1].update(text=None)),
+    "negative-offset": lambda r: _edit_json(_gold(r), lambda g: g["entities"][0].update(start=-1)),
+    "empty-span-text": lambda r: _edit_json(_gold(r), lambda g: g["quotes"][0]["cue"].update(text="")),
+    "missing-field": lambda r: _edit_json(_gold(r), lambda g: g["quotes"][0].pop("cue")),
+    "unknown-field": lambda r: _edit_json(_gold(r), lambda g: g["claims"][0].update(confidence=1)),
+    "not-an-object": lambda r: _gold(r).write_text("[]\n"),
+    "empty-file": lambda r: _gold(r).write_bytes(b""),
+    "relation-cycle": lambda r: _edit_json(_gold(r), lambda g: g["claims"][0].update(quote="c1")),
+    "speaker-is-quote": lambda r: _edit_json(_gold(r), lambda g: g["quotes"][0].update(speaker="q1")),
+    "claimant-is-date": lambda r: _edit_json(_gold(r), lambda g: g["claims"][0].update(claimant="m4")),
+    "claim-outside-quote": lambda r: _edit_json(_gold(r), lambda g: g["claims"][0].update(quote="q1")),
+    "span-crosses-paragraph": lambda r: _edit_json(_gold(r), lambda g: g["entities"].append(
+        {"id": "m6", "start": 30, "end": 45, "text": "Wednesday.\n\n\"It", "label": "DATE",
+         "mention": "NAM", "entity": None})),
+    "cue-crosses-paragraph": lambda r: _edit_json(_gold(r), lambda g: g["quotes"][0].update(
+        cue={"start": 30, "end": 43, "text": "Wednesday.\n\n\""})),
+    "whitespace-edge": lambda r: _edit_json(_gold(r), lambda g: g["entities"][0].update(end=6, text="Putin ")),
+    "value-linked": lambda r: _edit_json(_gold(r), lambda g: g["entities"][3].update(entity="putin")),
+    "person-unlinked": lambda r: _edit_json(_gold(r), lambda g: g["entities"][4].update(entity=None)),
+    "registry-type-mismatch": lambda r: _edit_json(_gold(r), lambda g: g["entities"][1].update(entity="pyongyang")),
+    "registry-duplicate-id": lambda r: _edit_json(r / "annotations" / "entities.json",
+                                                 lambda d: d["entities"].append(dict(d["entities"][0]))),
+    "pinned-to-missing-version": lambda r: _edit_json(_gold(r), lambda g: g.update(version=2)),
+    "old-version-pin": lambda r: _add_version(r),
+    "orphans-unresolved": lambda r: _edit_json(_gold(r), lambda g: g.update(orphans=[{
+        "layer": "entities", "annotation": dict(g["entities"][1], id="m9"), "old_version": 1,
+        "prefix": "Putin met ", "suffix": " in Pyongyang", "reason": "text gone in version 1"}])),
+    "not-nfc": lambda r: _set_text(r, unicodedata.normalize("NFD", RAW.replace("Kim", "Kím")).encode()),
+    "version-file-missing": lambda r: (r / "corpus" / DOC / "v1.txt").unlink(),
+    "document-json-missing": lambda r: _doc(r).unlink(),
+    "id-differs-from-folder": lambda r: _edit_json(_doc(r), lambda d: d.update(id="other-doc")),
+    "bad-split": lambda r: _edit_json(_doc(r), lambda d: d.update(split="dev")),
+    "raw-bytes-wrong": lambda r: _edit_json(_doc(r), lambda d: d["raw"].update(bytes=1)),
+    "folder-not-a-slug": lambda r: (r / "corpus" / DOC).rename(r / "corpus" / "Tiny_Doc"),
+    "annotator-name-escape": lambda r: _annotator(r, "..mallory"),
+    "annotator-symlink": lambda r: _annotator(r, "mallory", link="../../../../../../../etc/passwd"),
+    "registry-invalid-json": lambda r: (r / "annotations" / "entities.json").write_text('{"entities": [}\n'),
 }
+
+
+def _add_version(root):
+    """A second version whose gold was never re-anchored (and no reanchor_pending mark)."""
+    text = (root / "corpus" / DOC / "v1.txt").read_bytes().replace(b"Wednesday", b"Thursday")
+    (root / "corpus" / DOC / "v2.txt").write_bytes(text)
+    _edit_json(_doc(root), lambda d: d["versions"].append(
+        {"version": 2, "file": "v2.txt", "sha256": sha256_bytes(text), "created": "2026-11-28",
+         "note": "corrected the day"}))
+
+
+def _annotator(root, name, link=None):
+    folder = root / "annotations" / DOC / "annotators"
+    folder.mkdir(parents=True, exist_ok=True)
+    if link:
+        (folder / f"{name}.json").symlink_to(link)
+    else:
+        shutil.copy(_gold(root), folder / f"{name}.json")
 
 
 def build(names=None) -> None:
