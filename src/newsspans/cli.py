@@ -109,8 +109,9 @@ def validate(fmt, root):
     sys.exit(1 if problems else 0)
 
 
-from .cli_revise import revise as _revise_command  # noqa: E402
+from .cli_revise import release as _release_command, revise as _revise_command  # noqa: E402
 main.add_command(_revise_command)
+main.add_command(_release_command)
 
 from .cli_render import render as _render_command, screenshot as _screenshot_command  # noqa: E402
 main.add_command(_render_command)

@@ -37,3 +37,33 @@ def revise(doc_id, text_file, note, fmt, root):
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         click.echo(format_report(report))
+
+
+@click.command()
+@click.option("--bump", type=click.Choice(["auto", "major", "minor", "patch"]), default="auto",
+              show_default=True, help="The version part to raise; auto picks the smallest correct one.")
+@root_option
+@library_errors
+def release(bump, root):
+    """Release the exports as the next semantic version of the dataset.
+
+    Compares exports/ with the previous release (releases/manifest.parquet): MAJOR when a
+    record changed, was removed or moved between splits, MINOR when records were only
+    added, PATCH when the same records were re-serialised. A --bump smaller than that is
+    refused. Writes the version to croissant.json and the card, records the release in
+    releases/ and CHANGELOG.md, and prints the git tag to create.
+
+    Example:
+
+        newsspans release --root . --bump auto
+    """
+    from .release import release as make_release
+    summary = make_release(root, bump)
+    kind = summary["bump"] or "initial"
+    since = f", previous v{summary['previous']}" if summary["previous"] else ""
+    click.echo(f"release {summary['tag']} ({kind}{since})")
+    click.echo(f"  {'config':<10} {'added':>7} {'changed':>7} {'removed':>7} {'moved':>7} {'rows':>7}")
+    for config, c in summary["counts"].items():
+        click.echo(f"  {config:<10} {c['added']:>7} {c['changed']:>7} {c['removed']:>7} "
+                   f"{c['moved']:>7} {c['rows']:>7}")
+    click.echo(f"create the tag: git tag -a {summary['tag']} -m \"newsspans dataset {summary['tag']}\"")
