@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import NewsspansError
+from .errors import InvalidCorpus, NewsspansError
 
 
 def root_option(func):
@@ -28,6 +28,12 @@ def library_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except InvalidCorpus as exc:
+            for problem in exc.problems:
+                click.echo(problem.format(), err=True)
+            count = len(exc.problems)
+            raise click.ClickException(f"corpus is invalid ({count} problem{'s' if count != 1 else ''} "
+                                       f"above); nothing was written") from None
         except NewsspansError as exc:
             raise click.ClickException(str(exc)) from None
     return wrapper

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from . import labels
 from .corpus import Corpus
-from .errors import NewsspansError
+from .errors import InvalidCorpus, NewsspansError
 from .fsutil import atomic_write
 from .models import AnnotationFile
+from .validate import validate_corpus
 
 BEGIN, END = "<!-- newsspans:stats:begin -->", "<!-- newsspans:stats:end -->"
 DOCUMENTED = ("DATASHEET.md", "README.md")
@@ -23,9 +24,15 @@ class StaleStats(NewsspansError):
 
 
 def compute_stats(root) -> dict:
-    """Counts over the gold of each document's latest version, and per annotator."""
+    """Counts over the gold of each document's latest version, and per annotator.
+
+    The corpus is validated first: figures of an invalid corpus would be wrong.
+    """
     from .ner import spacy_sentences  # spaCy loads only when statistics are asked for
 
+    problems = validate_corpus(root)
+    if problems:
+        raise InvalidCorpus(problems)
     corpus = Corpus(root)
     registry = corpus.registry()
     docs, splits, tokens = 0, Counter(), Counter()
