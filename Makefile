@@ -26,6 +26,7 @@ lint: setup
 
 build: validate
 	$(CLI) export --root .
+	$(CLI) stats --write --root .
 	$(CLI) check-load --root .
 
 test: setup browser
