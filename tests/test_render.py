@@ -353,3 +353,18 @@ def test_a_document_without_gold_shows_its_text_alone(corpus):
     assert page.text == (corpus / "corpus" / "mini-brittany-storm" / "v1.txt").read_text("utf-8")
     assert not page.fragments and "no gold annotations yet" in html
     assert html.count('<p class="none">none</p>') == 2
+
+
+def test_every_seed_gold_annotation_is_on_its_page():
+    seed = "afp-20240619-putin-kim-defence-treaty"
+    gold = json.loads((REPO / "annotations" / seed / "gold.json").read_text("utf-8"))
+    page = Page(pages(REPO)[f"documents/{seed}.html"])
+    assert page.text == (REPO / "corpus" / seed / "v1.txt").read_text("utf-8")
+    for layer in ("entities", "quotes", "claims"):
+        assert page.layer_keys(layer) == {a["id"] for a in gold[layer]}
+        assert all(page.joined(a["id"]) == a["text"] for a in gold[layer])
+    for claim in gold["claims"]:
+        if claim["quote"]:
+            quote = next(q for q in gold["quotes"] if q["id"] == claim["quote"])
+            if quote["start"] <= claim["start"] and claim["end"] <= quote["end"]:
+                assert all(claim["quote"] in outer for _, _, outer in page.fragments[claim["id"]])

@@ -7,7 +7,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from test_render import MINI, add_document, span
+from test_render import MINI, REPO, add_document, span
 
 from newsspans.browser import chromium, missing_browser, screenshot, serve
 from newsspans.render import render_site
@@ -181,3 +181,22 @@ def test_screenshot(site, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1200, 700)
     assert len(data) > 20_000
+
+
+def test_the_committed_seed_page_shows_every_annotation():
+    seed = "afp-20240619-putin-kim-defence-treaty"
+    gold = json.loads((REPO / "annotations" / seed / "gold.json").read_text("utf-8"))
+    with serve(REPO / "docs") as base, chromium(1400, 1000) as driver:
+        driver.get(base + f"documents/{seed}.html")
+        found = driver.execute_script(COUNT_MARKS)
+        hidden = driver.execute_script("""
+            return Array.from(document.querySelectorAll("article [data-ann]")).filter(el => {
+              const r = el.getBoundingClientRect();
+              return r.width <= 0 || r.height <= 0 || getComputedStyle(el).visibility !== "visible";
+            }).map(el => el.getAttribute("data-ann"));""")
+        assert _errors(driver) == []
+    assert found["text"] == (REPO / "corpus" / seed / "v1.txt").read_text("utf-8")
+    for layer in ("entities", "quotes", "claims"):
+        assert found["ids"].get(layer, 0) == len(gold[layer])
+        assert all(found["texts"][a["id"]] == a["text"] for a in gold[layer])
+    assert hidden == []
