@@ -1,0 +1,73 @@
+"""croissant.json: mlcroissant validates it and its record sets read the Parquet, offline."""
+
+import hashlib
+import json
+import shutil
+
+import mlcroissant as mlc
+import pyarrow.parquet as pq
+import pytest
+
+from newsspans.export import export_corpus
+from newsspans.features import CONFIGS, features
+
+from conftest import MINI, REPO
+
+
+def _strip(record, prefix):
+    out = {}
+    for key, value in record.items():
+        name = key.removeprefix(prefix)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        elif isinstance(value, list):
+            value = [v.decode("utf-8") if isinstance(v, bytes) else
+                     _strip(v, f"{prefix}{name}/") if isinstance(v, dict) else v for v in value]
+        out[name] = value
+    return out
+
+
+@pytest.fixture(scope="module", params=["repo", "mini"])
+def root(request, tmp_path_factory):
+    if request.param == "repo":
+        return REPO
+    root = tmp_path_factory.mktemp("croissant") / "mini"
+    shutil.copytree(MINI, root)
+    export_corpus(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def dataset(root):
+    return mlc.Dataset(jsonld=root / "croissant.json")
+
+
+def test_mlcroissant_reports_no_errors(dataset):
+    issues = dataset.metadata.ctx.issues
+    assert issues.errors == set()
+
+
+def test_every_shard_is_a_file_object_with_its_sha256(root):
+    data = json.loads((root / "croissant.json").read_text(encoding="utf-8"))
+    objects = {d["contentUrl"]: d for d in data["distribution"] if d["@type"] == "cr:FileObject"}
+    shards = sorted(p.relative_to(root).as_posix() for p in (root / "exports").rglob("*.parquet"))
+    assert sorted(objects) == shards
+    for path, obj in objects.items():
+        assert obj["sha256"] == hashlib.sha256((root / path).read_bytes()).hexdigest()
+    assert data["conformsTo"] == "http://mlcommons.org/croissant/1.0"
+
+
+def test_record_sets_read_the_parquet(root, dataset):
+    for config in CONFIGS:
+        records = [_strip(r, f"{config}/") for r in dataset.records(config)]
+        table = pq.ParquetDataset(sorted((root / "exports" / config).glob("*.parquet"))).read()
+        rows = table.to_pylist()
+        assert len(records) == len(rows)
+        key = {"documents": ("doc_id", "version"),
+               "ner": ("doc_id", "version", "sentence")}.get(config, ("doc_id", "version", "id"))
+
+        def order(r):
+            return tuple(r[k] for k in key)
+
+        for record, row in zip(sorted(records, key=order), sorted(rows, key=order)):
+            assert record == {name: row[name] for name in features(config)}
