@@ -200,3 +200,13 @@ def test_the_committed_seed_page_shows_every_annotation():
         assert found["ids"].get(layer, 0) == len(gold[layer])
         assert all(found["texts"][a["id"]] == a["text"] for a in gold[layer])
     assert hidden == []
+
+
+def test_clicking_the_text_lists_the_annotations_covering_it(browser):
+    _load(browser, "documents/mini-brittany-storm.html")
+    browser.find_element("id", "ann-m3").click()     # "20,000", in claim c1, in quote q1
+    listed = [li.text for li in browser.find_elements("css selector", "#details-list li")]
+    titles = [browser.find_element("id", f"ann-{k}").get_attribute("title") for k in ("m3", "c1", "q1")]
+    assert listed == titles
+    assert listed[1] == "claim c1; claimant: Enedis; category: statistic; check-worthy: yes; in quote q1"
+    assert listed[2] == "indirect quote q1; speaker: Enedis; cue: said"

@@ -141,7 +141,9 @@ def _panel_section(items, layer, heading) -> str:
 
 
 def _panel(items, compare: bool) -> str:
-    sections = [_panel_section(items, "quotes", "Quotes by speaker"),
+    sections = ['<section id="details">\n<h2>Selected</h2>\n<p class="hint">Click a marked span to list '
+                'the annotations covering it.</p>\n<ul id="details-list"></ul>\n</section>\n',
+                _panel_section(items, "quotes", "Quotes by speaker"),
                 _panel_section(items, "claims", "Claims by claimant")]
     if compare:
         sections.append(_panel_section([i for i in items if i.status != "agreed"], "entities",

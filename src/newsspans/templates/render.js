@@ -30,4 +30,25 @@
       flashing.forEach(function (el) { el.classList.add("flash"); });
     });
   }
+  // A click on the text lists every annotation covering that point, innermost first.
+  var article = document.querySelector("article.text");
+  var details = document.getElementById("details-list");
+  if (article && details) {
+    article.addEventListener("click", function (event) {
+      var seen = {}, rows = [];
+      for (var el = event.target; el && el !== article; el = el.parentNode) {
+        var key = el.getAttribute && el.getAttribute("data-ann");
+        if (key && !seen[key]) {
+          seen[key] = true;
+          rows.push(el.getAttribute("title"));
+        }
+      }
+      details.textContent = "";
+      rows.forEach(function (title) {
+        var item = document.createElement("li");
+        item.textContent = title;
+        details.appendChild(item);
+      });
+    });
+  }
 })();
