@@ -1,0 +1,91 @@
+"""The floors: the same work as a newsspans command, done the most direct way.
+
+Run as a child process by the harness (`python bench/floors.py KIND ...`) so that its
+time and memory are measured exactly like the command's; prints one JSON object with the
+time spent inside the operation (`inner_seconds`, imports excluded) and counts.
+
+- parse:  read and parse every annotation file with orjson, no validation (for validate);
+- export: build the rows of every export config from the files (orjson, the project's NER
+          tokenisation) and write them with pyarrow.parquet directly (for export);
+- read:   read every exported Parquet file with pyarrow.parquet (for load_dataset);
+- revise: read one document and its gold, write the next version and the gold back (the
+          I/O a revision cannot avoid; for revise).
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+
+def _annotation_files(root: Path):
+    annotations = root / "annotations"
+    yield annotations / "entities.json"
+    for entry in sorted(os.scandir(annotations), key=lambda e: e.name):
+        if entry.is_dir():
+            gold = Path(entry.path) / "gold.json"
+            if gold.is_file():
+                yield gold
+            folder = Path(entry.path) / "annotators"
+            if folder.is_dir():
+                yield from sorted(folder.glob("*.json"))
+
+
+def parse(root: Path) -> dict:
+    files = spans = 0
+    for path in _annotation_files(root):
+        data = orjson.loads(path.read_bytes())
+        files += 1
+        spans += sum(len(data.get(layer, ())) for layer in ("entities", "quotes", "claims"))
+    return {"files": files, "spans": spans}
+
+
+def read(root: Path) -> dict:
+    import pyarrow.parquet as pq
+    files = rows = 0
+    for path in sorted((root / "exports").glob("*/*.parquet")):
+        rows += pq.read_table(path).num_rows
+        files += 1
+    return {"files": files, "rows": rows}
+
+
+def revise(root: Path, doc_id: str, new_text: Path, out: Path) -> dict:
+    from newsspans.fsutil import atomic_write, sha256_text
+    from newsspans.normalize import normalize
+    doc = orjson.loads((root / "corpus" / doc_id / "document.json").read_bytes())
+    gold = orjson.loads((root / "annotations" / doc_id / "gold.json").read_bytes())
+    latest = max(v["version"] for v in doc["versions"])
+    old = (root / "corpus" / doc_id / f"v{latest}.txt").read_text(encoding="utf-8")
+    text = normalize(new_text.read_text(encoding="utf-8"))
+    sha = sha256_text(text)
+    doc["versions"].append({"version": latest + 1, "file": f"v{latest + 1}.txt", "sha256": sha,
+                            "created": "2026-01-01", "note": "floor"})
+    gold.update(version=latest + 1, sha256=sha)
+    opt = orjson.OPT_INDENT_2
+    atomic_write(out / f"v{latest + 1}.txt", text.encode("utf-8"))
+    atomic_write(out / "gold.json", orjson.dumps(gold, option=opt))
+    atomic_write(out / "document.json", orjson.dumps(doc, option=opt))
+    return {"old_chars": len(old), "new_chars": len(text)}
+
+
+KINDS = {"parse": parse, "read": read, "revise": revise}
+
+
+def main(argv) -> int:
+    kind, args = argv[0], argv[1:]
+    if kind == "export":
+        from floor_export import export as run
+    else:
+        run = KINDS[kind]
+    started = time.perf_counter()
+    result = run(*[Path(a) if i != 1 or kind != "revise" else a for i, a in enumerate(args)])
+    result["inner_seconds"] = time.perf_counter() - started
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

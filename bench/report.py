@@ -1,0 +1,123 @@
+"""Figures -> results: one entry per operation, growth between sizes, targets, the table."""
+
+OPERATIONS = ("validate", "export", "load", "revise", "push", "pull")
+# The issue's targets: ratio to the floor at the largest size, and peak memory.
+RATIO_TARGETS = {"validate": 3.0, "export": 2.0, "load": 3.0, "push": 1.5, "pull": 1.5}
+MEMORY_TARGET_MB = 1024.0
+TARGET_DOCS = 10_000
+# Time per document may grow this much from the smallest to the largest size and still
+# count as linear (the machine is shared; single runs are noisy).
+LINEAR_SLACK = 1.25
+
+
+def entry(docs, spans, seconds, floor_seconds, peak_rss_mb, basis, **extra) -> dict:
+    """The record of one measured operation."""
+    ratio = seconds / floor_seconds if floor_seconds else None
+    return {"docs": docs, "spans": spans, "seconds": round(seconds, 3),
+            "floor_seconds": round(floor_seconds, 3) if floor_seconds else None,
+            "ratio": round(ratio, 2) if ratio is not None else None,
+            "peak_rss_mb": round(peak_rss_mb, 1), "basis": basis, **extra}
+
+
+def skipped(docs, spans, reason) -> dict:
+    return {"docs": docs, "spans": spans, "seconds": None, "floor_seconds": None,
+            "ratio": None, "peak_rss_mb": None, "skipped": reason}
+
+
+def failed(docs, spans, reason) -> dict:
+    return {**skipped(docs, spans, reason), "skipped": None, "error": reason}
+
+
+def growth(by_size: dict) -> dict:
+    """Time ratio from the smallest to the largest size, per operation."""
+    sizes = sorted(by_size, key=int)
+    if len(sizes) < 2:
+        return {}
+    small, large = by_size[sizes[0]], by_size[sizes[-1]]
+    out = {}
+    for op in OPERATIONS:
+        a, b = small.get(op, {}), large.get(op, {})
+        if not (a.get("seconds") and b.get("seconds")):
+            continue
+        time_ratio = b["seconds"] / a["seconds"]
+        size_ratio = (b["docs"] / a["docs"]) if op != "revise" else 1.0
+        out[op] = {"from_docs": a["docs"], "to_docs": b["docs"],
+                   "time_ratio": round(time_ratio, 2), "size_ratio": size_ratio,
+                   "per_unit_growth": round(time_ratio / size_ratio, 2),
+                   "floor_time_ratio": (round(b["floor_seconds"] / a["floor_seconds"], 2)
+                                        if a.get("floor_seconds") and b.get("floor_seconds") else None)}
+        if op == "revise":
+            out[op]["note"] = "one document at both sizes: linear means constant in corpus size"
+    return out
+
+
+def targets(by_size: dict, grown: dict) -> list:
+    """Each target, the figure measured against it, and whether it holds."""
+    if not by_size:
+        return []
+    largest = max(by_size, key=int)
+    results, at = [], by_size[largest]
+    where = f"N={int(largest):,}" + ("" if int(largest) >= TARGET_DOCS else
+                                      f" (the targets are set for N={TARGET_DOCS:,})")
+    for op, limit in RATIO_TARGETS.items():
+        ratio = at.get(op, {}).get("ratio")
+        results.append(_target(f"{op} within {limit:g}x of its floor", where, ratio, limit, "x"))
+    for op in ("validate", "export", "load", "revise"):
+        rss = at.get(op, {}).get("peak_rss_mb")
+        results.append(_target(f"{op} peak memory < {MEMORY_TARGET_MB:.0f} MB", where, rss,
+                               MEMORY_TARGET_MB, " MB", strict=True))
+    for op, g in grown.items():
+        results.append(_target(f"{op} grows linearly ({g['from_docs']:,} -> {g['to_docs']:,} docs)",
+                               "time per unit of work", g["per_unit_growth"], LINEAR_SLACK, "x"))
+    return results
+
+
+def _target(name, where, value, limit, unit, strict=False) -> dict:
+    if value is None:
+        return {"target": name, "where": where, "value": None, "limit": limit,
+                "holds": None, "note": "not measured"}
+    holds = value < limit if strict else value <= limit
+    note = "holds" if holds else f"misses by {value / limit:.2f}x ({value:g}{unit} vs {limit:g}{unit})"
+    return {"target": name, "where": where, "value": value, "limit": limit, "holds": holds,
+            "note": note}
+
+
+def table(by_size: dict) -> str:
+    head = (f"{'operation':<12}{'docs':>8}{'spans':>11}{'seconds':>10}{'floor s':>10}"
+            f"{'ratio':>8}{'peak MB':>10}  basis / note")
+    lines = [head, "-" * len(head)]
+    for size in sorted(by_size, key=int):
+        for op, e in by_size[size].items():
+            if e.get("seconds") is None:
+                why = e.get("error") or e.get("skipped") or ""
+                state = "FAILED" if e.get("error") else "skipped"
+                lines.append(f"{op:<12}{e['docs']:>8,}{_n(e['spans']):>11}  {state}: {why}")
+                continue
+            lines.append(f"{op:<12}{e['docs']:>8,}{_n(e['spans']):>11}{e['seconds']:>10.2f}"
+                         f"{_f(e['floor_seconds']):>10}{_r(e['ratio']):>8}"
+                         f"{e['peak_rss_mb']:>10.0f}  {e.get('basis', '')}")
+    return "\n".join(lines)
+
+
+def format_growth(grown: dict) -> str:
+    return "\n".join(f"growth {op}: {g['from_docs']:,} -> {g['to_docs']:,} docs, time x{g['time_ratio']}"
+                     f" (x{g['per_unit_growth']} per unit of work; floor x{g['floor_time_ratio']})"
+                     for op, g in grown.items())
+
+
+def format_targets(found: list) -> str:
+    marks = {True: "ok  ", False: "MISS", None: "n/a "}
+    return "\n".join(f"[{marks[t['holds']]}] {t['target']} at {t['where']}: {t['note']}"
+                     for t in found)
+
+
+def _n(x):
+    return f"{x:,}" if isinstance(x, int) else "-"
+
+
+def _f(x):
+    return f"{x:.2f}" if x else "-"
+
+
+def _r(x):
+    return f"{x:.2f}x" if x is not None else "-"

@@ -1,0 +1,251 @@
+"""Benchmark newsspans at corpus scale: each operation against its floor, same run, same data.
+
+    python bench/run.py                      # N = 1,000 and N = 10,000
+    python bench/run.py --docs 2000          # one size
+
+For each size: generate the corpus (cached by size, seed and generator code), then
+measure `newsspans validate`, `newsspans export`, `datasets.load_dataset` of every config
+(after a first, cache-building load), `newsspans revise` of one document, and the Doccano
+push and pull at a smaller size; each as a child process, timed and with its peak memory,
+next to its floor (bench/floors.py, bench/doccano_bench.py). Prints a table with the
+machine described and each figure as a ratio to its floor, and writes
+bench/results/latest.json.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+from datetime import datetime, timezone
+from importlib.util import find_spec
+from pathlib import Path
+
+import doccano_bench
+import machine
+import measure
+import report
+from newsspans.fsutil import atomic_write, dumps_json
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+PY = sys.executable
+CLI = str(Path(sys.executable).parent / "newsspans")
+GENERATOR_FILES = ("generate.py", "articles.py", "vocabulary.py")
+REVISE_MARKER = ".bench-revise-in-progress"
+
+
+def _say(message):
+    print(message, flush=True)
+
+
+def _generator_digest() -> str:
+    digest = hashlib.sha256()
+    for name in GENERATOR_FILES:
+        digest.update((BENCH / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def corpus(docs: int, seed: int, cache: Path) -> tuple:
+    """The generated corpus for (docs, seed): reused when the generator is unchanged."""
+    root = cache / f"docs-{docs}-seed-{seed}"
+    stamp = root / ".bench-stamp"
+    digest = _generator_digest()
+    fresh = (stamp.is_file() and stamp.read_text().strip() == digest
+             and not (root / REVISE_MARKER).exists())
+    seconds = None
+    if not fresh:
+        shutil.rmtree(root, ignore_errors=True)
+        _say(f"[{docs:,}] generating the corpus (seed {seed}) ...")
+        m = measure.run([PY, BENCH / "generate.py", "--docs", docs, "--seed", seed,
+                         "--out", root, "--jobs", 2])
+        if not m.ok:
+            raise SystemExit(f"Error: generating {docs} documents failed:\n{m.stderr}")
+        stamp.write_text(digest + "\n")
+        seconds = round(m.seconds, 2)
+        _say(f"[{docs:,}] {m.stdout.strip()}")
+    summary = json.loads((root / "bench-corpus.json").read_text())
+    summary["generate_seconds"] = seconds
+    return root, summary
+
+
+def _inner(m) -> float:
+    return json.loads(m.stdout.strip().splitlines()[-1])["inner_seconds"]
+
+
+def _tail(m) -> str:
+    text = (m.stderr.strip() or m.stdout.strip()).splitlines()
+    return " | ".join(text[-3:])[:400] or f"exit status {m.returncode}"
+
+
+def bench_validate(root, docs, spans):
+    floor = measure.run([PY, BENCH / "floors.py", "parse", root])
+    m = measure.run([CLI, "validate", "--root", root])
+    if not (floor.ok and m.ok):
+        return report.failed(docs, spans, _tail(m if not m.ok else floor))
+    return report.entry(docs, spans, m.seconds, floor.seconds, m.peak_rss_mb,
+                        "process wall time", floor_peak_rss_mb=round(floor.peak_rss_mb, 1),
+                        floor_inner_seconds=round(_inner(floor), 3))
+
+
+def bench_export(root, docs, spans, work):
+    if find_spec("newsspans.export") is None:
+        return report.skipped(docs, spans, "newsspans.export is not available yet")
+    out = work / "floor-export"
+    shutil.rmtree(out, ignore_errors=True)
+    floor = measure.run([PY, BENCH / "floors.py", "export", root, out])
+    shutil.rmtree(out, ignore_errors=True)
+    m = measure.run([CLI, "export", "--root", root])
+    if not (floor.ok and m.ok):
+        return report.failed(docs, spans, _tail(m if not m.ok else floor))
+    return report.entry(docs, spans, m.seconds, floor.seconds, m.peak_rss_mb,
+                        "process wall time (export validates first)",
+                        floor_peak_rss_mb=round(floor.peak_rss_mb, 1),
+                        floor_inner_seconds=round(_inner(floor), 3))
+
+
+def bench_load(root, docs, spans, work, exported):
+    if not exported:
+        return report.skipped(docs, spans, "no fresh exports to load (export did not run)")
+    cache = work / f"hf-cache-{docs}"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
+           "HF_HOME": str(work / "hf-home")}
+    cmd = [PY, BENCH / "load_configs.py", root, cache]
+    first = measure.run(cmd, env=env)
+    again = measure.run(cmd, env=env)
+    floor = measure.run([PY, BENCH / "floors.py", "read", root])
+    shutil.rmtree(cache, ignore_errors=True)
+    if not (first.ok and again.ok and floor.ok):
+        bad = next(x for x in (first, again, floor) if not x.ok)
+        return report.failed(docs, spans, _tail(bad))
+    inner = json.loads(again.stdout.strip().splitlines()[-1])
+    return report.entry(docs, spans, inner["inner_seconds"], _inner(floor), again.peak_rss_mb,
+                        "time inside load_dataset, all configs, after a first load",
+                        wall_seconds=round(again.seconds, 3),
+                        floor_wall_seconds=round(floor.seconds, 3),
+                        config_seconds={k: round(v, 3) for k, v in inner["config_seconds"].items()},
+                        first_load_seconds=round(_inner(first), 3),
+                        first_load_peak_rss_mb=round(first.peak_rss_mb, 1),
+                        floor_peak_rss_mb=round(floor.peak_rss_mb, 1))
+
+
+def revised_text(text: str) -> str:
+    """A realistic correction: a figure changed in the lead, a paragraph inserted, a note added."""
+    paragraphs = text.rstrip("\n").split("\n\n")
+    lead = paragraphs[1]
+    digit = next((i for i, c in enumerate(lead) if c.isdigit()), None)
+    if digit is not None:
+        lead = lead[:digit] + str((int(lead[digit]) + 1) % 10) + lead[digit + 1:]
+    paragraphs[1] = lead
+    paragraphs.insert(2, "This paragraph was added when the article was corrected; "
+                         "an earlier version misstated a figure.")
+    paragraphs[-1] += " (Corrected.)"
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def bench_revise(root, docs, work):
+    if find_spec("newsspans.revise") is None:
+        return report.skipped(1, None, "newsspans.revise is not available yet")
+    doc_id = sorted(os.listdir(root / "corpus"))[0]
+    gold = json.loads((root / "annotations" / doc_id / "gold.json").read_text(encoding="utf-8"))
+    spans = (sum(len(gold[layer]) for layer in ("entities", "quotes", "claims"))
+             + sum(1 for q in gold["quotes"] if q["cue"] is not None))
+    new_text = work / "revised.txt"
+    new_text.write_text(revised_text((root / "corpus" / doc_id / "v1.txt").read_text(encoding="utf-8")),
+                        encoding="utf-8")
+    out = work / "floor-revise"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    floor = measure.run([PY, BENCH / "floors.py", "revise", root, doc_id, new_text, out])
+    backup = work / "revise-backup"
+    shutil.rmtree(backup, ignore_errors=True)
+    folders = {"corpus": root / "corpus" / doc_id, "annotations": root / "annotations" / doc_id}
+    (root / REVISE_MARKER).write_text(doc_id + "\n")
+    for name, folder in folders.items():
+        shutil.copytree(folder, backup / name)
+    try:
+        m = measure.run([CLI, "revise", doc_id, "--text", new_text, "--note", "benchmark correction",
+                         "--format", "json", "--root", root])
+    finally:
+        # Put the document back as generated: the cached corpus is reused by later runs.
+        for name, folder in folders.items():
+            shutil.rmtree(folder)
+            shutil.copytree(backup / name, folder)
+        shutil.rmtree(backup)
+        (root / REVISE_MARKER).unlink()
+    if not (floor.ok and m.ok):
+        return report.failed(1, spans, _tail(m if not m.ok else floor))
+    return report.entry(1, spans, m.seconds, floor.seconds, m.peak_rss_mb,
+                        f"process wall time; one document of a {docs:,}-document corpus",
+                        corpus_docs=docs, floor_peak_rss_mb=round(floor.peak_rss_mb, 1))
+
+
+def bench_size(docs, seed, args, work) -> dict:
+    root, summary = corpus(docs, seed, args.cache)
+    spans = summary["spans"]
+    results = {}
+    _say(f"[{docs:,}] validate ...")
+    results["validate"] = bench_validate(root, docs, spans)
+    _say(f"[{docs:,}] export ...")
+    results["export"] = bench_export(root, docs, spans, work)
+    _say(f"[{docs:,}] load ...")
+    results["load"] = bench_load(root, docs, spans, work, results["export"].get("seconds") is not None)
+    _say(f"[{docs:,}] revise ...")
+    results["revise"] = bench_revise(root, docs, work)
+    if args.doccano_docs:
+        _say(f"[{docs:,}] doccano push/pull at {min(docs, args.doccano_docs):,} documents ...")
+        results.update(doccano_bench.bench(root, min(docs, args.doccano_docs), work, args.doccano_port))
+    _say(report.table({str(docs): results}))
+    return {"corpus": {k: summary.get(k) for k in ("docs", "spans", "entities", "quotes",
+                                                   "cues", "claims", "chars", "generate_seconds")},
+            "operations": results}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, action="append",
+                        help="corpus size; repeat for several (default: 1000 and 10000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=BENCH / "results" / "cache",
+                        help="where generated corpora are kept between runs")
+    parser.add_argument("--results", type=Path, default=BENCH / "results" / "latest.json")
+    parser.add_argument("--doccano-docs", type=int, default=1000,
+                        help="documents pushed to and pulled from Doccano (0: skip)")
+    parser.add_argument("--doccano-port", type=int, default=8871)
+    args = parser.parse_args(argv)
+    sizes = sorted(set(args.docs or [1000, 10000]))
+    if sizes[0] < 1:
+        parser.error("--docs must be at least 1")
+    info = machine.describe(REPO)
+    _say(machine.format_machine(info))
+    work = args.cache / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    runs = {str(n): bench_size(n, args.seed, args, work) for n in sizes}
+    by_size = {n: run["operations"] for n, run in runs.items()}
+    grown = report.growth(by_size)
+    found = report.targets(by_size, grown)
+    results = {"machine": info, "seed": args.seed, "started": started,
+               "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+               "sizes": sizes, "operations": by_size[str(sizes[-1])],
+               "by_size": by_size, "corpora": {n: run["corpus"] for n, run in runs.items()},
+               "growth": grown, "targets": found}
+    atomic_write(args.results, dumps_json(results))
+    _say("")
+    _say(machine.format_machine(machine.describe(REPO)))
+    _say(report.table(by_size))
+    if grown:
+        _say(report.format_growth(grown))
+    _say(report.format_targets(found))
+    _say(f"wrote {args.results}")
+    failures = [f"{n}/{op}" for n, ops in by_size.items() for op, e in ops.items() if e.get("error")]
+    if failures:
+        _say(f"Error: {len(failures)} operation(s) failed: {', '.join(failures)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
