@@ -104,7 +104,7 @@ def croissant(root, summary, version: str) -> dict:
                         "canonical texts with code-point offsets."),
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "version": version,
-        "citeAs": "newsspans: entities, quotes and claims in news (dataset), version " + version,
+        "citeAs": "newsspans: entities, quotes and claims in news (dataset)",
         "creator": {"@type": "sc:Organization", "name": "newsspans maintainers"},
         "inLanguage": list(summary.languages),
         "keywords": ["news", "named entities", "quotation attribution", "claims"],

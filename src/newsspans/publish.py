@@ -8,7 +8,6 @@ are deleted in the same commit.
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ExportError, PublishError
@@ -19,17 +18,12 @@ REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-
 TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
-@dataclass(frozen=True)
-class Upload:
-    """One file to add: its path in the hub repository and on disk."""
-
-    path_in_repo: str
-    local: Path
-    size: int
-
-
 def upload_plan(root) -> list:
-    """The files to upload, in a stable order; ExportError when the exports are stale."""
+    """The CommitOperationAdd of every file to upload, in a stable order.
+
+    ExportError when the exports are stale; PublishError when a file is missing.
+    """
+    from huggingface_hub import CommitOperationAdd
     root = Path(root)
     stale = export_corpus(root, check=True)
     if stale:
@@ -40,13 +34,15 @@ def upload_plan(root) -> list:
         raise PublishError(f"cannot publish without {', '.join(missing)} in {root}")
     shards = sorted(p.relative_to(root).as_posix() for p in (root / EXPORTS).rglob("*.parquet")
                     if not any(part.startswith(".") for part in p.relative_to(root).parts))
-    return [Upload(name, root / name, (root / name).stat().st_size) for name in names + shards]
+    return [CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(root / name))
+            for name in names + shards]
 
 
 def describe(plan, repo_id: str, revision=None, version: str = "") -> list:
     """The plan as the lines `--dry-run` prints: exactly the operations of the commit."""
     lines = [f"commit to datasets/{repo_id} (branch main): Publish newsspans {version}".rstrip()]
-    lines += [f"add {u.path_in_repo} ({u.size} bytes)" for u in plan]
+    lines += [f"add {op.path_in_repo} ({op.upload_info.size} bytes, sha256 "
+              f"{op.upload_info.sha256.hex()})" for op in plan]
     lines.append(f"delete every file under {EXPORTS}/ in the repository that is not added above")
     if revision:
         lines.append(f"tag {revision} at that commit")
@@ -87,7 +83,7 @@ def publish(root, repo_id: str, revision=None, dry_run=False) -> list:
     lines = describe(plan, repo_id, revision, version)
     if dry_run:
         return lines
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
+    from huggingface_hub import CommitOperationDelete, HfApi, get_token
     token = get_token()
     if not token:
         raise PublishError("no Hugging Face token: set HF_TOKEN or log in with `hf auth login`, "
@@ -97,11 +93,11 @@ def publish(root, repo_id: str, revision=None, dry_run=False) -> list:
     where = f"datasets/{repo_id} on {api.endpoint}"
     try:
         api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
-        planned = {u.path_in_repo for u in plan}
+        planned = {op.path_in_repo for op in plan}
         remote = api.list_repo_files(repo_id, repo_type="dataset")
         operations = [CommitOperationDelete(p) for p in sorted(remote)
                       if p.startswith(f"{EXPORTS}/") and p not in planned]
-        operations += [CommitOperationAdd(u.path_in_repo, str(u.local)) for u in plan]
+        operations += plan
         info = api.create_commit(repo_id, operations, repo_type="dataset",
                                  commit_message=f"Publish newsspans {version}")
         if revision:
