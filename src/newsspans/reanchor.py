@@ -135,33 +135,39 @@ def _equal_blocks(old: str, new: str):
     """Sorted (old_start, new_start, size) of the stretches the diff keeps unchanged.
 
     The common head and tail are taken first, so a single edit maps everything around it
-    exactly; the rest is diffed word by word (fast, and aligns whole words), and each
-    replaced stretch again character by character.
+    exactly. The rest is diffed line by line, each replaced run of lines word by word
+    (fast, and aligns whole words), and each replaced run of words character by character.
     """
     head = _common_prefix(old, new)
     tail = _common_suffix(old[head:], new[head:])
     blocks = [(0, 0, head)] if head else []
     old_mid, new_mid = old[head:len(old) - tail], new[head:len(new) - tail]
     if old_mid and new_mid:
-        blocks.extend(_diff_words(old_mid, new_mid, head, head))
+        blocks.extend(_diff(old_mid, new_mid, head, head, 0))
     if tail:
         blocks.append((len(old) - tail, len(new) - tail, tail))
     return blocks
 
 
-def _diff_words(old: str, new: str, old_base: int, new_base: int):
-    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
-    old_at, new_at = _offsets(old_tokens), _offsets(new_tokens)
-    matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+_UNITS = (re.compile(r"[^\n]*\n|[^\n]+"), _TOKEN)
+
+
+def _diff(old: str, new: str, old_base: int, new_base: int, level: int):
+    if level == len(_UNITS):
+        if len(old) * len(new) > _REFINE_LIMIT:
+            return []
+        chars = SequenceMatcher(None, old, new, autojunk=False)
+        return [(old_base + i, new_base + j, size) for i, j, size in chars.get_matching_blocks() if size]
+    old_units, new_units = _UNITS[level].findall(old), _UNITS[level].findall(new)
+    old_at, new_at = _offsets(old_units), _offsets(new_units)
+    matcher = SequenceMatcher(None, old_units, new_units, autojunk=False)
     blocks = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         a1, a2, b1, b2 = old_at[i1], old_at[i2], new_at[j1], new_at[j2]
         if tag == "equal":
             blocks.append((old_base + a1, new_base + b1, a2 - a1))
-        elif tag == "replace" and (a2 - a1) * (b2 - b1) <= _REFINE_LIMIT:
-            chars = SequenceMatcher(None, old[a1:a2], new[b1:b2], autojunk=False)
-            blocks.extend((old_base + a1 + i, new_base + b1 + j, size)
-                          for i, j, size in chars.get_matching_blocks() if size)
+        elif tag == "replace":
+            blocks.extend(_diff(old[a1:a2], new[b1:b2], old_base + a1, new_base + b1, level + 1))
     return blocks
 
 
