@@ -175,7 +175,8 @@ def document_page(info: PageInfo, text: str, items, index_href: str, compare: bo
 def index_page(title: str, rows, compare: bool = False) -> str:
     """The table of documents: `rows` are (PageInfo, href, counts) in display order."""
     columns = [f"{layer}.{s}" for layer in LAYERS for s in STATUSES] if compare else list(LAYERS)
-    head = "".join(f'<th class="n">{_e(c)}</th>' for c in columns)
+    head = "".join(f'<th class="n">{LAYER_TITLES[c.split(".")[0]]}{" " + c.split(".")[1] if "." in c else ""}</th>'
+                   for c in columns)
     body, totals = [], dict.fromkeys(columns, 0)
     for info, href, tally in rows:
         cells = "".join(f'<td class="n">{tally.get(c, 0)}</td>' for c in columns)
