@@ -10,7 +10,7 @@ import pytest
 
 from newsspans import release as release_module
 from newsspans import shards
-from newsspans.errors import ReleaseError
+from newsspans.errors import InvalidCorpus, ReleaseError
 from newsspans.export import export_corpus
 from newsspans.features import CONFIGS
 from newsspans.release import bumped, compare, plan_release, read_exports, release, required_bump
@@ -168,6 +168,8 @@ def test_a_release_after_a_revision_of_the_seed_is_major_with_exact_counts(check
     old, new, path = seed_revision(checkout, tmp_path)
     report = revise(checkout, SEED_ID, path, "AFP correction", today=DAY)
     lost = {(o["layer"], o["id"]) for o in report["files"][0]["orphaned"]}
+    with pytest.raises(InvalidCorpus, match=r"\$\.orphans\[0\]: orphaned entities annotation 'm77'"):
+        release(checkout, today=DAY)   # orphans await a person: no release before that
     # A person resolves the orphans (here: drops them), as validation demands before export.
     gold_path = checkout / "annotations" / SEED_ID / "gold.json"
     gold = read(gold_path)
