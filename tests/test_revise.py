@@ -414,3 +414,43 @@ def test_reanchoring_then_validating_reports_exactly_the_orphans(case):
         assert [p.path for p in problems] == [f"$.orphans[{i}]" for i in range(len(orphans))]
         ids = lambda d: sorted(a["id"] for layer in ("entities", "quotes", "claims") for a in d[layer])
         assert sorted(ids(after) + [o["annotation"]["id"] for o in orphans]) == ids(gold)
+
+
+# Guards --------------------------------------------------------------------------------------
+class _FixedPlaces:
+    """A TextMap stand-in that places spans where told: injects a placement no diff makes."""
+
+    def __init__(self, old, places):
+        self.old, self.places = old, places
+
+    def place(self, start, end, text):
+        from newsspans.reanchor import Placed
+        new = self.places.get((start, end), (start, end))
+        return Placed(*new, "search")
+
+
+def test_a_claim_placed_outside_its_placed_quote_is_orphaned_and_its_quote_kept(mini):
+    gold = read(mini / "annotations" / STORM / "gold.json")
+    old = (mini / "corpus" / STORM / "v1.txt").read_text(encoding="utf-8")
+    claim = gold["claims"][0]
+    places = {(claim["start"], claim["end"]): (claim["start"] + 100, claim["end"] + 100)}
+    new_data, report = revise_module.reanchor_file(gold, _FixedPlaces(old, places), 2, "0" * 64, DAY)
+    assert [c["id"] for c in new_data["claims"]] == ["c2"]
+    assert [q["id"] for q in new_data["quotes"]] == ["q1", "q2"]
+    [orphan] = new_data["orphans"]
+    assert orphan["annotation"] == claim
+    assert orphan["reason"] == "its text was placed at [163:192], outside its quote 'q1' placed at [14:92]"
+    assert [(o["id"], o["span"]) for o in report["orphaned"]] == [("c1", {"old": [63, 92], "new": None})]
+
+
+def test_a_document_without_annotations_keeps_its_empty_gold(tmp_path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text("Storm hits Brest.\n", encoding="utf-8")
+    ingest(tmp_path, raw, "empty-doc", today=DAY)
+    new = tmp_path / "new.txt"
+    new.write_text("Storm hits Brest and Quimper.\n", encoding="utf-8")
+    report = revise(tmp_path, "empty-doc", new, "second town", today=DAY)
+    gold = read(tmp_path / "annotations" / "empty-doc" / "gold.json")
+    assert (gold["version"], gold["provenance"]["method"], gold["provenance"]["modified"]) == (2, "empty", DAY)
+    assert report["files"][0]["unchanged"] == 0 and "orphans" not in gold
+    assert validate_corpus(tmp_path) == []
