@@ -55,13 +55,22 @@ def _paragraphs(text: str):
 
 def spacy_sentences(text: str) -> list:
     """spaCy's sentences of `text` as lists of (start, end) token offsets, paragraph by paragraph."""
-    paragraphs = list(_paragraphs(text))
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
+    nlp = _nlp()
+    sentencizer = nlp.get_pipe("sentencizer")
     sentences = []
-    for (offset, _), doc in zip(paragraphs, _nlp().pipe(p for _, p in paragraphs)):
-        for sent in doc.sents:
-            tokens = [(t.idx + offset, t.idx + offset + len(t)) for t in sent if not t.is_space]
-            if tokens:
-                sentences.append(tokens)
+    for offset, paragraph in _paragraphs(text):
+        doc = sentencizer(nlp.make_doc(paragraph))
+        current = []
+        # Token attributes as one array: much faster than a Token object per token.
+        for idx, length, space, start in doc.to_array([IDX, LENGTH, IS_SPACE, SENT_START]).tolist():
+            if start == 1 and current:
+                sentences.append(current)
+                current = []
+            if not space:
+                current.append((idx + offset, idx + offset + length))
+        if current:
+            sentences.append(current)
     return sentences
 
 
@@ -85,10 +94,18 @@ def misaligned_mentions(text: str, mentions) -> list:
 
 def _split_tokens(tokens, cuts):
     """`tokens` with every token that contains a cut offset strictly inside split there."""
-    out = []
+    out, i, n = [], bisect_right(cuts, tokens[0][0]), len(cuts)
     for s, e in tokens:
-        inner = [c for c in cuts[bisect_right(cuts, s):bisect_right(cuts, e - 1)] if s < c < e]
-        edges = [s, *inner, e]
+        while i < n and cuts[i] <= s:
+            i += 1
+        if i == n or cuts[i] >= e:
+            out.append((s, e))
+            continue
+        edges = [s]
+        while i < n and cuts[i] < e:
+            edges.append(cuts[i])
+            i += 1
+        edges.append(e)
         out.extend(zip(edges, edges[1:]))
     return out
 
