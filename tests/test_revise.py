@@ -175,6 +175,16 @@ def test_cli_revise_prints_the_table_or_json(cli, mini, tmp_path):
                             f"nothing to revise\n")
 
 
+def test_a_dry_run_reports_the_same_and_writes_nothing(cli, mini, tmp_path):
+    new = storm_revision(mini, tmp_path)
+    before = snapshot(mini)
+    result = cli("revise", STORM, "--text", new, "--note", "corrected", "--dry-run", "--format", "json",
+                 "--root", mini)
+    assert (result.exit_code, result.stderr) == (0, "dry run: nothing was written\n")
+    assert snapshot(mini) == before
+    assert json.loads(result.stdout) == revise(mini, STORM, new, "corrected")
+
+
 def test_refuses_to_revise_an_invalid_document_and_writes_nothing(mini, tmp_path):
     gold_path = mini / "annotations" / STORM / "gold.json"
     gold = read(gold_path)

@@ -16,9 +16,10 @@ from .cli import library_errors, root_option
 @click.option("--note", required=True, help="Why the text changed (kept in the version history).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Report format.")
+@click.option("--dry-run", is_flag=True, help="Check everything and print the report; write nothing.")
 @root_option
 @library_errors
-def revise(doc_id, text_file, note, fmt, root):
+def revise(doc_id, text_file, note, fmt, dry_run, root):
     """Add the next version of DOC_ID and re-anchor its gold and annotator files to it.
 
     Older versions stay in the corpus. Every annotation ends unchanged, moved or orphaned;
@@ -32,11 +33,13 @@ def revise(doc_id, text_file, note, fmt, root):
         newsspans revise afp-20240619-putin-kim-defence-treaty --text corrected.txt --note "AFP corrected the troop figure"
     """
     from .revise import format_report, revise as revise_document
-    report = revise_document(root, doc_id, text_file, note)
+    report = revise_document(root, doc_id, text_file, note, dry_run=dry_run)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         click.echo(format_report(report))
+    if dry_run:
+        click.echo("dry run: nothing was written", err=True)
 
 
 @click.command()

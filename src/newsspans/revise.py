@@ -35,13 +35,14 @@ _REFERENCES = (("quotes", "speaker", "entities"), ("claims", "claimant", "entiti
                ("claims", "quote", "quotes"))
 
 
-def revise(root, doc_id, text_file, note, *, today=None) -> dict:
+def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
     """Add the next version of `doc_id` from `text_file` and re-anchor its annotations.
 
     Returns the report: the new version, and per annotation file the annotations that
     moved or were orphaned and the references cleared. Raises InvalidCorpus if the
     document is invalid beforehand (orphans awaiting a person excepted), RevisionError if
-    the text or note is unusable or the result would not validate.
+    the text or note is unusable or the result would not validate. With `dry_run`, checks
+    everything and returns the report but writes nothing.
     """
     corpus = Corpus(root)
     try:
@@ -79,13 +80,16 @@ def revise(root, doc_id, text_file, note, *, today=None) -> dict:
         reports.append(report)
 
     _check_staged(corpus, doc_id, new_doc, text, files, registry)
+    report = {"doc_id": doc_id, "from_version": latest, "version": version,
+              "sha256": entry["sha256"], "created": today, "note": entry["note"], "files": reports}
+    if dry_run:
+        return report
     atomic_write(corpus.version_path(doc_id, version), text.encode("utf-8"))
     atomic_write(corpus.document_path(doc_id), dumps_json(dict(new_doc, reanchor_pending=True)))
     for path, new_data in files:
         atomic_write(path, dumps_json(new_data))
     atomic_write(corpus.document_path(doc_id), dumps_json(new_doc))
-    return {"doc_id": doc_id, "from_version": latest, "version": version,
-            "sha256": entry["sha256"], "created": today, "note": entry["note"], "files": reports}
+    return report
 
 
 def reanchor_file(data: dict, textmap: TextMap, version: int, sha256: str, today: str):
