@@ -30,7 +30,7 @@ def revise(doc_id, text_file, note, fmt, dry_run, root):
 
     Example:
 
-        newsspans revise afp-20240619-putin-kim-defence-treaty --text corrected.txt --note "AFP corrected the troop figure"
+        newsspans revise my-article --text fixed.txt --note "figure corrected"
     """
     from .revise import format_report, revise as revise_document
     report = revise_document(root, doc_id, text_file, note, dry_run=dry_run)
@@ -53,8 +53,8 @@ def release(bump, root):
     Compares exports/ with the previous release (releases/manifest.parquet): MAJOR when a
     record changed, was removed or moved between splits, MINOR when records were only
     added, PATCH when the same records were re-serialised. A --bump smaller than that is
-    refused. Writes the version to croissant.json and the card, records the release in
-    releases/ and CHANGELOG.md, and prints the git tag to create.
+    refused. Writes the version to croissant.json, regenerates the card, records the
+    release in releases/ and CHANGELOG.md, and prints the git tag to create.
 
     Example:
 
