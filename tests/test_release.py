@@ -133,9 +133,12 @@ def test_versions_bump_as_semver_says():
 def test_a_bump_too_small_is_refused_and_a_larger_one_allowed(tmp_path):
     write_exports(tmp_path, ROWS)
     records, files = read_exports(tmp_path)
-    release_module._write_manifest(tmp_path, records)
+    manifest = release_module._write_manifest(tmp_path, records)
     (tmp_path / "releases" / "releases.json").write_text(json.dumps(
-        {"releases": [{"version": "1.2.3", "files": files}]}), encoding="utf-8")
+        {"releases": [{"version": "1.2.3", "files": files, "manifest_sha256": manifest}]}), encoding="utf-8")
+    with pytest.raises(ReleaseError, match="nothing changed since v1.2.3"):
+        plan_release(tmp_path)
+    assert plan_release(tmp_path, "patch")["version"] == "1.2.4"   # the card or metadata alone
     write_exports(tmp_path, with_changes(entities=lambda rs: rs.clear()))
     for bump in ("patch", "minor"):
         with pytest.raises(ReleaseError, match=f"--bump {bump} is too small: 1 records removed since "
@@ -145,6 +148,10 @@ def test_a_bump_too_small_is_refused_and_a_larger_one_allowed(tmp_path):
     write_exports(tmp_path, with_changes(entities=lambda rs: rs.append(dict(rs[0], id="m9"))))
     assert plan_release(tmp_path)["version"] == "1.3.0"
     assert plan_release(tmp_path, "major")["version"] == "2.0.0"
+    release_module._write_manifest(tmp_path, {})
+    with pytest.raises(ReleaseError, match=r"releases/manifest.parquet is not the one releases/releases.json "
+                                           r"recorded for v1.2.3 \(an interrupted release\?\)"):
+        plan_release(tmp_path)
 
 
 # The repository: first release, revision of the seed, the release after it ---------------
@@ -212,7 +219,8 @@ def test_a_release_after_a_revision_of_the_seed_is_major_with_exact_counts(check
 
     nothing = cli("release", "--root", checkout)
     assert (nothing.exit_code, nothing.stderr) == (
-        1, f"Error: nothing changed since v{major}: every export file is identical; nothing to release\n")
+        1, f"Error: nothing changed since v{major}: every export file is identical; nothing to "
+           f"release (a release of the card or metadata alone needs an explicit --bump)\n")
 
 
 def test_records_reserialised_by_a_new_writer_setting_are_a_patch(checkout, monkeypatch):

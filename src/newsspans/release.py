@@ -122,14 +122,15 @@ def plan_release(root, bump="auto") -> dict:
     history = _history(root)
     if history:
         previous = history[-1]
-        before = _read_manifest(root)
+        before = _read_manifest(root, previous)
         counts = compare(before, records)
         files_changed = files != previous["files"]
         needed = required_bump(counts, files_changed)
-        if needed is None:
+        if needed is None and bump == "auto":
             raise ReleaseError(f"nothing changed since v{previous['version']}: every export file "
-                               f"is identical; nothing to release")
-        if bump != "auto" and BUMPS.index(bump) < BUMPS.index(needed):
+                               f"is identical; nothing to release (a release of the card or "
+                               f"metadata alone needs an explicit --bump)")
+        if needed is not None and bump != "auto" and BUMPS.index(bump) < BUMPS.index(needed):
             raise ReleaseError(f"--bump {bump} is too small: {_describe(counts)} since "
                                f"v{previous['version']} needs a {needed} release")
         chosen = needed if bump == "auto" else bump
@@ -172,7 +173,9 @@ def release(root, bump="auto", *, today=None) -> dict:
     summary = {"version": plan["version"], "tag": plan["tag"], "date": today,
                "previous": plan["previous"], "bump": plan["bump"], "required": plan["required"],
                "counts": plan["counts"], "files": files}
-    _write_manifest(root, records)
+    # releases.json is written last and names the manifest's hash: a release interrupted
+    # before it is detected, not silently compared against the wrong records.
+    summary["manifest_sha256"] = _write_manifest(root, records)
     atomic_write(root / HISTORY, dumps_json({"releases": _history(root) + [summary]}))
     atomic_write(root / CHANGELOG, _changelog(root, summary).encode("utf-8"))
     return summary
@@ -193,22 +196,28 @@ def _history(root) -> list:
     return loads_json(path.read_bytes(), HISTORY)["releases"]
 
 
-def _read_manifest(root) -> dict:
+def _read_manifest(root, previous) -> dict:
     path = Path(root) / MANIFEST
     if not path.is_file():
         raise ReleaseError(f"{MANIFEST} is missing but {HISTORY} lists releases: restore it from git")
-    table = pq.read_table(path)
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != previous.get("manifest_sha256"):
+        raise ReleaseError(f"{MANIFEST} is not the one {HISTORY} recorded for v{previous['version']} "
+                           f"(an interrupted release?): restore both from git")
+    table = pq.read_table(pa.BufferReader(data))
     return {(c, k): (s, f) for c, s, k, f in zip(*(table[n].to_pylist()
                                                    for n in ("config", "split", "key", "fingerprint")))}
 
 
-def _write_manifest(root, records: dict) -> None:
+def _write_manifest(root, records: dict) -> str:
     items = sorted(records.items())
     table = pa.table({"config": [c for (c, _), _ in items], "split": [s for _, (s, _) in items],
                       "key": [k for (_, k), _ in items], "fingerprint": [f for _, (_, f) in items]})
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
-    atomic_write(Path(root) / MANIFEST, sink.getvalue().to_pybytes())
+    data = sink.getvalue().to_pybytes()
+    atomic_write(Path(root) / MANIFEST, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def _totals(counts) -> dict:
