@@ -235,3 +235,20 @@ def test_records_reserialised_by_a_new_writer_setting_are_a_patch(checkout, monk
     assert summary["bump"] == "patch"
     assert summary["version"] == bumped(first["version"], "patch")
     assert all(c["added"] == c["changed"] == c["removed"] == c["moved"] == 0 for c in summary["counts"].values())
+
+
+def test_a_failed_export_during_a_release_restores_croissant_json(checkout, monkeypatch):
+    from newsspans import export
+    before = (checkout / "croissant.json").read_bytes()
+    real = export.export_corpus
+
+    def failing(root, check=False, limits=None):
+        if not check:
+            raise OSError("disk full")
+        return real(root, check=check)
+
+    monkeypatch.setattr(export, "export_corpus", failing)
+    with pytest.raises(OSError, match="disk full"):
+        release(checkout, "major", today=DAY)
+    assert (checkout / "croissant.json").read_bytes() == before
+    assert not (checkout / "releases").exists() and not (checkout / "CHANGELOG.md").exists()
