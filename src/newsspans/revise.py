@@ -74,10 +74,9 @@ def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
         pinned = data["version"]
         if pinned not in maps:
             maps[pinned] = TextMap(corpus.text(doc_id, pinned), text)
-        new_data, report = reanchor_file(data, maps[pinned], version, entry["sha256"], today)
-        report["file"] = corpus.rel(path)
+        new_data, file_report = reanchor_file(data, maps[pinned], version, entry["sha256"], today)
         files.append((path, new_data))
-        reports.append(report)
+        reports.append(dict(file=corpus.rel(path), **file_report))
 
     _check_staged(corpus, doc_id, new_doc, text, files, registry)
     report = {"doc_id": doc_id, "from_version": latest, "version": version,
