@@ -37,7 +37,7 @@ class Limits:
     max_rows: int = 500_000
     max_bytes: int = 256 * 2**20
     batch_rows: int = 20_000
-    batch_bytes: int = 32 * 2**20
+    batch_bytes: int = 8 * 2**20
 
 
 class ShardWriter:
