@@ -214,16 +214,23 @@ def test_edits_inside_a_span_orphan_it_or_keep_its_exact_text_found_unambiguousl
             continue
         assert new[result.start:result.end] == text
         if result.how == "search":
-            # Found by context: another occurrence may not fit the old context as well.
+            # Found by its old context: it agrees with it, and no other occurrence that
+            # agrees fits it as well.
             prefix, suffix = context(old, s, e)
-            def fit(begin):
-                before, after = context(new, begin, begin + len(text))
-                return len(_common_tail(prefix, before)) + len(_common_head(suffix, after))
-            others = [i for i in range(len(new)) if new.startswith(text, i) and i != result.start]
-            assert all(fit(i) < fit(result.start) or
-                       max(len(_common_tail(prefix, context(new, i, i + len(text))[0])),
-                           len(_common_head(suffix, context(new, i, i + len(text))[1]))) < MIN_CONTEXT
-                       for i in others)
+            fits = {i: _fit(prefix, suffix, new, i, len(text))
+                    for i in range(len(new)) if new.startswith(text, i)}
+            score, agrees = fits.pop(result.start)
+            assert agrees
+            assert all(other < score for other, other_agrees in fits.values() if other_agrees)
+
+
+def _fit(prefix, suffix, new, begin, n):
+    """(characters of old context matched, whether one side agrees) for text at `begin`."""
+    before, after = context(new, begin, begin + n)
+    left, right = len(_common_tail(prefix, before)), len(_common_head(suffix, after))
+    at_edge = (left == len(prefix) == len(before) < MIN_CONTEXT or
+               right == len(suffix) == len(after) < MIN_CONTEXT)
+    return left + right, max(left, right) >= MIN_CONTEXT or at_edge
 
 
 def _common_head(x, y):
@@ -238,3 +245,33 @@ def _common_tail(x, y):
     while n < min(len(x), len(y)) and x[-1 - n] == y[-1 - n]:
         n += 1
     return x[len(x) - n:]
+
+
+WORD = st.sampled_from(["Kim", "said", "the", "treaty", "28,000", "Zoë", "Ọ̀ṣun", "🎉", "محمد", "on",
+                        "Wednesday", "Pyongyang", "defence", "visit"])
+PARAGRAPH = st.lists(WORD, min_size=8, max_size=16).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PARAGRAPH, min_size=3, max_size=5), st.data())
+def test_a_moved_paragraph_keeps_the_spans_its_context_identifies(paragraphs, data):
+    old = "\n\n".join(paragraphs) + "\n"
+    k = data.draw(st.integers(0, len(paragraphs) - 2))
+    moved = paragraphs[:k] + paragraphs[k + 1:] + [paragraphs[k]]
+    new = "\n\n".join(moved) + "\n"
+    base_old = sum(len(p) + 2 for p in paragraphs[:k])
+    base_new = sum(len(p) + 2 for p in moved[:-1])
+    para = paragraphs[k]
+    s = data.draw(st.integers(0, len(para) - 1))
+    e = data.draw(st.integers(s + 1, len(para)))
+    text = para[s:e]
+    assume(text == text.strip())
+    result = TextMap(old, new).place(base_old + s, base_old + e, text)
+    if isinstance(result, Placed):
+        assert new[result.start:result.end] == text
+    # Inside its paragraph, with a whole side of context that travelled with it, and found
+    # nowhere else with that context: it must be found at its new place.
+    inner_side = max(s, len(para) - e)
+    elsewhere = [i for i in range(len(new)) if new.startswith(text, i) and i != base_new + s]
+    if inner_side >= CONTEXT and not elsewhere:
+        assert result == Placed(base_new + s, base_new + e, result.how)
