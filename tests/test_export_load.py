@@ -222,3 +222,24 @@ def test_older_versions_are_rows_without_annotations(tmp_path, offline):
         (doc_id, 1, 0), (doc_id, 2, len(gold["entities"]))]
     ents = datasets.load_dataset(str(root), "entities", cache_dir=str(cache))["train"]
     assert set(ents["version"]) == {2}
+
+
+def test_check_load_names_a_count_the_card_gets_wrong(tmp_path, monkeypatch):
+    from newsspans.errors import ExportError
+    from newsspans.loadcheck import check_load
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    export_corpus(root)
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert text.count("num_examples: 16\n") == 1
+    readme.write_text(text.replace("num_examples: 16\n", "num_examples: 17\n"), encoding="utf-8")
+    with pytest.raises(ExportError) as caught:
+        check_load(root)
+    message = str(caught.value)
+    assert message.startswith("loading the exports back failed: entities: datasets cannot load it: "
+                              "NonMatchingSplitsSizesError: ")
+    assert "num_examples=17" in message and "num_examples=16" in message
+    assert "entities/validation: declared in README.md but not loaded" in message

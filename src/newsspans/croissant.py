@@ -42,22 +42,22 @@ def _describe(name, feature):
     return _DATA_TYPES[feature.dtype], name, False
 
 
-def _field(record_set, name, feature, source, transform=None):
-    field_id = f"{record_set}/{name}"
+def _field(parent, name, feature, fileset, column=None):
+    """The Field of column `name` (or, with `column`, of key `name` in each item of `column`)."""
+    field_id = f"{parent}/{name}"
     if type(feature).__name__ in ("List", "LargeList") and isinstance(feature.feature, dict):
         return {"@type": "cr:Field", "@id": field_id, "name": name,
                 "description": f"{name}: one item per annotation, the same columns as "
                                f"the {name} config without doc_id and version",
                 "repeated": True,
-                "subField": [_field(field_id, key, sub, source, transform=key)
+                "subField": [_field(field_id, key, sub, fileset, column=name)
                              for key, sub in feature.feature.items()]}
     data_type, description, repeated = _describe(name, feature)
-    src = {"fileSet": {"@id": source},
-           "extract": {"column": name if transform is None else record_set.split("/")[-1]}}
-    if transform is not None:
-        src["transform"] = {"jsonPath": transform}
+    source = {"fileSet": {"@id": fileset}, "extract": {"column": column or name}}
+    if column is not None:
+        source["transform"] = {"jsonPath": name}
     field = {"@type": "cr:Field", "@id": field_id, "name": name, "description": description,
-             "dataType": data_type, "source": src}
+             "dataType": data_type, "source": source}
     if repeated:
         field["repeated"] = True
     return field

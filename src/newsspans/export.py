@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .corpus import Corpus
 from .errors import ExportError, InvalidCorpus
 from .features import CONFIGS, SPLITS, arrow_schema
 from .fsutil import atomic_write, dumps_json, loads_json
@@ -20,7 +21,6 @@ from .ner import ner_rows
 from .rows import document_row, is_annotated, iter_versions, layer_rows
 from .shards import Limits, ShardWriter
 from .validate import validate_corpus
-from .corpus import Corpus
 
 EXPORTS = "exports"
 CROISSANT = "croissant.json"

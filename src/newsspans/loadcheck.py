@@ -40,11 +40,15 @@ def check_load(root) -> list:
     datasets = _offline()
     root = Path(root).resolve()
     declared = declared_counts(root)
-    lines, problems = [], []
+    lines, problems, seen = [], [], set()
     with tempfile.TemporaryDirectory(prefix="newsspans-load-") as cache:
         for config in CONFIGS:
-            loaded = datasets.load_dataset(str(root), config, cache_dir=cache)
-            streamed = datasets.load_dataset(str(root), config, streaming=True)
+            try:
+                loaded = datasets.load_dataset(str(root), config, cache_dir=cache)
+                streamed = datasets.load_dataset(str(root), config, streaming=True)
+            except (datasets.exceptions.DatasetsError, ValueError, OSError) as exc:
+                problems.append(f"{config}: datasets cannot load it: {type(exc).__name__}: {exc}")
+                continue
             for split, ds in sorted(loaded.items()):
                 expected = declared.get((config, split))
                 streamed_rows = sum(1 for _ in streamed[split])
@@ -55,7 +59,10 @@ def check_load(root) -> list:
                 if not (ds.num_rows == streamed_rows == expected):
                     problems.append(f"{config}/{split}: {ds.num_rows} rows loaded, "
                                     f"{streamed_rows} streamed, {expected} declared in README.md")
+                seen.add((config, split))
                 lines.append(f"{config}/{split}: {ds.num_rows} rows")
+        for config, split in sorted(set(declared) - seen):
+            problems.append(f"{config}/{split}: declared in README.md but not loaded")
     if problems:
         raise ExportError("loading the exports back failed: " + "; ".join(problems))
     return lines
