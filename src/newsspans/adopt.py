@@ -12,18 +12,26 @@ from .validate import validate_annotation_file
 LAYERS = ("entities", "quotes", "claims")
 
 
-def validate_pending(corpus: Corpus, path: Path, data: dict) -> list:
-    """The validator's Problems for `data` as if it were already written at `path`."""
+def validate_pending(corpus: Corpus, path: Path, data: dict, document=None, texts=None, registry=None,
+                     payload: bytes = None) -> list:
+    """The validator's Problems for `data` as if it were already written at `path`.
+
+    `document`, `texts` ({version: text}) and `registry` spare re-reading them when many
+    files are checked in a row; `payload` is `dumps_json(data)` when the caller has it.
+    """
     doc_id = data["doc_id"]
-    doc = corpus.document(doc_id)
-    texts = {v["version"]: corpus.text(doc_id, v["version"]) for v in doc["versions"]}
+    doc = document if document is not None else corpus.document(doc_id)
+    if texts is None:
+        texts = {v["version"]: corpus.text(doc_id, v["version"]) for v in doc["versions"]}
+    if registry is None:
+        registry = corpus.registry()
     shas = {v["version"]: v["sha256"] for v in doc["versions"]}
     with tempfile.TemporaryDirectory() as tmp:
         # The validator reads a file: give it one in a folder of the same kind.
         trial = Path(tmp) / path.parent.name / path.name
         trial.parent.mkdir()
-        trial.write_bytes(dumps_json(data))
-        problems = validate_annotation_file(corpus, trial, doc_id, texts, shas, corpus.registry(),
+        trial.write_bytes(payload if payload is not None else dumps_json(data))
+        problems = validate_annotation_file(corpus, trial, doc_id, texts, shas, registry,
                                             len(doc["versions"]), doc.get("reanchor_pending", False))
     real = corpus.rel(path)
     return [type(p)(p.file.replace(str(trial), real), p.message, p.path, p.doc) for p in problems]

@@ -10,6 +10,8 @@ left alone unless `force`.
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import orjson
+
 from ..adopt import validate_pending
 from ..corpus import Corpus, check_user_name
 from ..errors import CorpusError
@@ -18,7 +20,7 @@ from ..models import AnnotationFile
 from .client import Connection
 from .convert import from_doccano
 from .project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
-from .push import example_key
+from .push import DIRECTIVES_META, example_key
 from .transfer import export_jsonl
 
 LAYERS = ("entities", "quotes", "claims")
@@ -41,8 +43,8 @@ class PullReport:
 
 
 def content_sha256(data: dict) -> str:
-    """Hash of an annotation file's layers: what a local edit would change."""
-    return sha256_bytes(dumps_json({k: data.get(k, []) for k in (*LAYERS, "orphans")}))
+    """Hash of an annotation file's layers (compact JSON): what a local edit would change."""
+    return sha256_bytes(orjson.dumps({k: data.get(k, []) for k in (*LAYERS, "orphans")}))
 
 
 def now_utc() -> str:
@@ -115,6 +117,9 @@ def _pull_one(corpus, cache, conn, project, user, record, pulled, force, report)
     if gold is not None and (gold.version, gold.sha256) != (version, shas[version]):
         gold = None
     comments = [c["comment"] for c in record.get("Comments", [])]
+    if user == PREANNOTATION_USER:
+        # Gold's links and author claimants travel in the example's meta (see push.py).
+        comments.append(record.get(DIRECTIVES_META) or "")
     layers, problems, notes = from_doccano(text, record.get("entities", []), record.get("relations", []),
                                            comments, gold)
     report.notes.extend(f"{where}: {n}" for n in notes)
@@ -140,9 +145,10 @@ def _pull_one(corpus, cache, conn, project, user, record, pulled, force, report)
         "guidelines": "annotations/GUIDELINES.md",
         "doccano": {"server": conn.url, "project": project, "user": user, "pulled": pulled,
                     "content_sha256": digest}}
-    found = validate_pending(corpus, path, data)
+    payload = dumps_json(data)
+    found = validate_pending(corpus, path, data, doc, texts, cache.registry, payload)
     if found:
         report.problems.extend(f"{where}: {p.format()}" for p in found)
         return
-    atomic_write(path, dumps_json(data))
+    atomic_write(path, payload)
     report.written.append(corpus.rel(path))

@@ -2,8 +2,9 @@
 
 One example per document version, keyed by its meta `doc_id`, `version`, `text_sha256`.
 New examples go in through one bulk JSONL import (with the gold spans and relations when
-asked); examples already there are left alone, except that the pre-annotation user's
-spans, relations and link comments are brought in line with gold. Re-running after an
+asked, and gold's registry links and author claimants as the meta `gold_directives`, in
+the comment syntax of scheme.py); examples already there are left alone, except that the
+pre-annotation user's spans, relations and directives are brought in line with gold. Re-running after an
 interrupted push finishes the job: duplicates from a half-done import are removed when
 nobody but the pre-annotation user touched them.
 """
@@ -77,12 +78,19 @@ def local_documents(corpus: Corpus, docs=None, with_gold=False, report=None):
     return found
 
 
+DIRECTIVES_META = "gold_directives"
+
+
 def _record(key, text, sha, gold):
+    # Every record has every meta key: the import reads the file as one table, and a
+    # missing cell would become NaN in the example's meta.
     record = {"text": text, "doc_id": key[0], "version": key[1], "text_sha256": sha,
-              "entities": [], "relations": []}
+              DIRECTIVES_META: "", "entities": [], "relations": []}
     if gold is not None:
         converted = to_doccano(gold, text)
         record["entities"], record["relations"] = converted["entities"], converted["relations"]
+        # In the import itself: one comment request per document would double a push.
+        record[DIRECTIVES_META] = converted["comment"]
     return record
 
 
@@ -117,21 +125,14 @@ def push(root, conn: Connection, project=DEFAULT_PROJECT, with_gold=False, docs=
             report.problems.append(f"import: {error}")
         report.created.extend(f"{k[0]}@{k[1]}" for k in batch)
     duplicates = {k: v for k, v in server.items() if len(v) > 1 and k in existing}
-    if new and with_gold:
-        # The comments (registry links, author claimants) are not part of the JSONL import.
+    if new:
+        # An earlier, interrupted push may have imported the same documents meanwhile.
         fresh = defaultdict(list)
         for example in conn.paginate(f"/v1/projects/{pid}/examples"):
             key = example_key(example)
             if key in new:
                 fresh[key].append(example)
-        for key, examples in fresh.items():
-            first = min(examples, key=lambda e: e["id"])
-            comment = to_doccano(local[key][2], local[key][0])["comment"] if local[key][2] else ""
-            if comment:
-                importer.post(f"/v1/projects/{pid}/comments", params={"example": first["id"]},
-                              json={"text": comment})
-            if len(examples) > 1:
-                duplicates[key] = examples
+        duplicates.update({k: v for k, v in fresh.items() if len(v) > 1})
     if duplicates or (with_gold and existing):
         exported = export_jsonl(conn, pid)
         _remove_duplicates(conn, pid, duplicates, exported, report)
@@ -181,9 +182,9 @@ def _repair_preannotations(pre: Connection, pid, existing, local, exported, repo
         if gold is None:
             continue
         wanted = to_doccano(gold, text)
-        have = records.get(example["id"], {"entities": [], "relations": [], "Comments": []})
-        have_comment = "\n".join(c["comment"] for c in have.get("Comments", []))
-        if _signature(have) == _signature(wanted) and have_comment == wanted["comment"]:
+        have = records.get(example["id"], {"entities": [], "relations": []})
+        have_directives = example["meta"].get(DIRECTIVES_META, "")
+        if _signature(have) == _signature(wanted) and have_directives == wanted["comment"]:
             continue
         if _signature(have) != _signature(wanted):
             if span_types is None:
@@ -191,12 +192,9 @@ def _repair_preannotations(pre: Connection, pid, existing, local, exported, repo
                 relation_types = type_ids(pre, pid, "relation-types")
             _replace_spans(pre, f"/v1/projects/{pid}/examples/{example['id']}", wanted,
                            span_types, relation_types)
-        if have_comment != wanted["comment"]:
-            for comment in have.get("Comments", []):
-                pre.delete(f"/v1/projects/{pid}/comments/{comment['id']}")
-            if wanted["comment"]:
-                pre.post(f"/v1/projects/{pid}/comments", params={"example": example["id"]},
-                         json={"text": wanted["comment"]})
+        if have_directives != wanted["comment"]:
+            pre.patch(f"/v1/projects/{pid}/examples/{example['id']}",
+                      json={"meta": {**example["meta"], DIRECTIVES_META: wanted["comment"]}})
         report.repaired.append(f"{key[0]}@{key[1]}")
 
 
