@@ -108,10 +108,12 @@ def _measure_sync(scratch, docs, spans, state) -> dict:
     floor_pull, floor_pull_out = step("export", scratch, "bench-push")
     pull, pull_out = step("pull", scratch, "bench-push")
     basis = "process wall time (client side; the server's memory is not counted)"
+    floors = {"push": "floor (Doccano's JSONL import)", "pull": "floor (Doccano's JSONL export)"}
     for op, m, out, floor, floor_out in (("push", push, push_out, floor_push, floor_push_out),
                                          ("pull", pull, pull_out, floor_pull, floor_pull_out)):
         if not (m.ok and floor.ok):
-            results[op] = report.failed(docs, spans, _tail(m if not m.ok else floor))
+            which, bad = (op, m) if not m.ok else (floors[op], floor)
+            results[op] = report.failed(docs, spans, f"{which}: {_tail(bad)}")
             continue
         results[op] = report.entry(docs, spans, m.seconds, floor.seconds, m.peak_rss_mb, basis,
                                    inner_seconds=round(out["inner_seconds"], 3),
