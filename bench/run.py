@@ -32,7 +32,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 PY = sys.executable
 CLI = str(Path(sys.executable).parent / "newsspans")
-GENERATOR_FILES = ("generate.py", "articles.py", "vocabulary.py")
+GENERATOR_FILES = ("generate.py", "articles.py", "textbuilder.py", "vocabulary.py")
 REVISE_MARKER = ".bench-revise-in-progress"
 
 
