@@ -1,0 +1,114 @@
+"""The connection's retries, timeouts and messages, against a small faulty HTTP server."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from newsspans.doccano.client import Connection, connect
+from newsspans.errors import DoccanoError
+
+
+class _Faulty(BaseHTTPRequestHandler):
+    """Logs in anyone; answers /v1/flaky with 503 `fail` times, then 200."""
+
+    state = {"fail": 0, "calls": 0, "slow": 0.0}
+
+    def log_message(self, *args):
+        pass
+
+    def _reply(self, code, body):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path == "/v1/auth/login/":
+            return self._reply(200, {"key": "token-123"})
+        self.state["calls"] += 1
+        return self._reply(500, {"detail": "boom"})
+
+    def do_GET(self):
+        assert self.headers["Authorization"] == "Token token-123"
+        self.state["calls"] += 1
+        time.sleep(self.state["slow"])
+        if self.state["calls"] <= self.state["fail"]:
+            return self._reply(503, {"detail": "busy"})
+        return self._reply(200, {"ok": True})
+
+
+@pytest.fixture
+def faulty():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
+    _Faulty.state.update(fail=0, calls=0, slow=0.0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Faulty.state
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_get_is_retried_through_server_errors(faulty):
+    url, state = faulty
+    state["fail"] = 2
+    assert Connection(url, "admin", "pw").get("/v1/flaky") == {"ok": True}
+    assert state["calls"] == 3
+
+
+def test_a_get_gives_up_after_the_retries_with_the_status(faulty):
+    url, state = faulty
+    state["fail"] = 99
+    with pytest.raises(DoccanoError, match=r"answered GET /v1/flaky with HTTP 503"):
+        Connection(url, "admin", "pw", retries=2).get("/v1/flaky")
+    assert state["calls"] == 3
+
+
+def test_a_post_that_failed_on_the_server_is_not_sent_twice(faulty):
+    url, state = faulty
+    with pytest.raises(DoccanoError, match=r"answered POST /v1/things with HTTP 500: .*boom"):
+        Connection(url, "admin", "pw").post("/v1/things", json={})
+    assert state["calls"] == 1
+
+
+def test_a_slow_server_hits_the_read_timeout(faulty):
+    url, state = faulty
+    state["slow"] = 1.0
+    started = time.monotonic()
+    with pytest.raises(DoccanoError, match="cannot reach Doccano"):
+        Connection(url, "admin", "pw", timeout=(1, 0.2), retries=1).get("/v1/flaky")
+    assert time.monotonic() - started < 5
+
+
+def test_connection_refused_fails_fast_and_hides_the_password():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.monotonic()
+    with pytest.raises(DoccanoError) as caught:
+        Connection(f"http://127.0.0.1:{port}", "admin", "s3cret-pw").login()
+    assert time.monotonic() - started < 5
+    assert "connection refused" in str(caught.value) and "s3cret-pw" not in str(caught.value)
+    assert "s3cret-pw" not in repr(Connection("http://x", "admin", "s3cret-pw"))
+
+
+def test_connect_reads_the_environment_then_the_credentials_file(tmp_path, monkeypatch):
+    for key in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD", "NEWSSPANS_DOCCANO_HOME"):
+        monkeypatch.delenv(key, raising=False)
+    with pytest.raises(DoccanoError, match="no Doccano connection: set DOCCANO_URL"):
+        connect(tmp_path)
+    (tmp_path / ".doccano").mkdir()
+    (tmp_path / ".doccano" / "credentials.env").write_text(
+        "DOCCANO_URL=http://127.0.0.1:9/\nDOCCANO_USERNAME=admin\nDOCCANO_PASSWORD=pw\n")
+    conn = connect(tmp_path)
+    assert (conn.url, conn.username, conn.password) == ("http://127.0.0.1:9", "admin", "pw")
+    monkeypatch.setenv("DOCCANO_URL", "http://example.invalid:8000")
+    monkeypatch.setenv("DOCCANO_USERNAME", "eve")
+    monkeypatch.setenv("DOCCANO_PASSWORD", "other")
+    assert connect(tmp_path).username == "eve"
