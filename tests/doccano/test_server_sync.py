@@ -222,6 +222,15 @@ def test_round_trip(doccano_server, root):
     forced = run(server, "doccano", "pull", "--force", "--project", "mini", "--root", root)
     assert forced.exit_code == 0 and f"wrote annotations/{TROMSO}/annotators/bob.json" in forced.output
 
+    # bob takes everything back in Doccano: the next pull empties his file, it does not keep it.
+    bob.delete(f"{base}/relations")
+    bob.delete(f"{base}/spans")
+    for comment in conn.get(f"/v1/projects/{pid}/comments", params={"example": example["id"]})["results"]:
+        bob.delete(f"/v1/projects/{pid}/comments/{comment['id']}")
+    emptied = run(server, "doccano", "pull", "--project", "mini", "--root", root)
+    assert emptied.exit_code == 0 and f"wrote annotations/{TROMSO}/annotators/bob.json" in emptied.output
+    assert [corpus.read_json(path)[k] for k in ("entities", "quotes", "claims")] == [[], [], []]
+
 
 def test_a_changed_server_text_is_a_conflict_and_is_left_alone(doccano_server, root, tmp_path):
     conn = admin(doccano_server)

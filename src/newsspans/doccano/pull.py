@@ -71,9 +71,18 @@ def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=Non
             report.problems.append(f"Doccano user {user!r}: {exc}; not pulled")
             continue
         for record in exported[user]:
-            if record.get("entities") or record.get("Comments"):
+            if record.get("entities") or record.get("Comments") or _pulled_before(corpus, user, record):
                 _pull_one(corpus, context, conn, project, user, record, pulled, force, report)
     return report
+
+
+def _pulled_before(corpus, user, record):
+    """A local file exists: an annotator who removed every span must be pulled too."""
+    key = example_key(record)
+    try:
+        return key is not None and corpus.annotator_path(key[0], user).is_file()
+    except CorpusError:
+        return False
 
 
 class _DocumentCache:
@@ -135,6 +144,11 @@ def _pull_one(corpus, cache, conn, project, user, record, pulled, force, report)
             report.unchanged.append(corpus.rel(path))
             return
         recorded = old.get("provenance", {}).get("doccano", {}).get("content_sha256")
+        if old.get("version") != version and not force:
+            report.kept_local_edits.append(f"{corpus.rel(path)}: pinned to version {old.get('version')} "
+                                           f"(re-anchored?), the server's example is version {version}; "
+                                           f"not overwritten (use --force)")
+            return
         if recorded != content_sha256(old) and not force:
             report.kept_local_edits.append(f"{corpus.rel(path)}: edited since the last pull; "
                                            f"not overwritten (use --force)")
