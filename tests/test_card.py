@@ -30,6 +30,9 @@ def test_front_matter_has_every_required_key(card):
     assert data["license"] == "other" and "CC-BY-4.0" in data["license_details"]
     assert data["language"] == ["en"]
     assert data["size_categories"] == ["n<1K"]
+    # The seed gold is a single unreviewed pass by a language model: the card must say so.
+    assert data["annotations_creators"] == ["machine-generated"]
+    assert "- 1 gold file: method `manual`, annotators newsspans-llm-1" in card.text
 
 
 def test_configs_declare_data_files_per_split_and_the_default(card):
@@ -75,6 +78,8 @@ def test_a_corpus_without_readme_gets_a_card(mini):
     front = yaml.safe_load(text.split("---\n")[1])
     assert [s["name"] for s in front["dataset_info"][0]["splits"]] == ["train", "validation"]
     assert "<!-- newsspans:generated:splits:begin -->" in text
+    assert ("<!-- newsspans:generated:provenance:begin -->\n"
+            "- 2 gold files: method `adjudicated`, annotators fixture-gold\n") in text
     assert export_corpus(mini, check=True) == []
 
 

@@ -127,7 +127,7 @@ def test_export_keeps_the_prose_around_the_generated_parts(mini):
     body = text.split("\n---\n", 1)[1]
     assert body.startswith("# mini\n\n## Quick start\n\nprose\n\n<!-- newsspans:generated:splits:begin -->\n| config |")
     assert "\nafter\n" in body and "old: header" not in text
-    assert body.rstrip().endswith("<!-- newsspans:generated:columns:end -->")
+    assert body.rstrip().endswith("<!-- newsspans:generated:provenance:end -->")
 
 
 def test_small_shard_limits_give_many_shards_and_remove_stale_ones(mini):

@@ -19,7 +19,7 @@ LICENSE_DETAILS = (
     "reserved; see each corpus/<doc_id>/document.json `rights`); they are included only so "
     "that the annotations can be read and checked.")
 _FRONT = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
-BLOCKS = ("splits", "columns")
+BLOCKS = ("splits", "columns", "provenance")
 
 
 def _marker(name, end):
@@ -63,7 +63,9 @@ def front_matter(summary) -> str:
         "size_categories": [_size_category(summary.documents)],
         "task_categories": ["token-classification", "text-classification"],
         "task_ids": ["named-entity-recognition", "fact-checking"],
-        "annotations_creators": ["expert-generated"],
+        # The gold so far was made in one pass by an AI language model following the
+        # guidelines (see each gold.json provenance); change this once people review it.
+        "annotations_creators": ["machine-generated"],
         "language_creators": ["found"],
         "source_datasets": ["original"],
         "tags": ["news", "quotation-attribution", "claim-detection", "entity-linking"],
@@ -102,7 +104,10 @@ def blocks(summary) -> dict:
     for config in CONFIGS:
         fields = ", ".join(f"`{name}` ({_type(f)})" for name, f in features(config).items())
         columns.append(f"- `{config}`: {fields}")
-    return {"splits": "\n".join(lines), "columns": "\n".join(columns)}
+    provenance = [f"- {n:,} gold file{'s' if n != 1 else ''}: method `{method}`, "
+                  f"annotators {annotators}" for (method, annotators), n in summary.provenance]
+    return {"splits": "\n".join(lines), "columns": "\n".join(columns),
+            "provenance": "\n".join(provenance) or "- no gold annotations yet"}
 
 
 def _block_text(name, content):

@@ -8,6 +8,7 @@ repository instead and lists every committed file that differs.
 """
 
 import hashlib
+from collections import Counter
 import os
 import shutil
 import tempfile
@@ -79,10 +80,12 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
 class Summary:
     """What the export wrote: shards per config and split, paths relative to exports/."""
 
-    def __init__(self, shards_by_config: dict, documents: int, languages: tuple):
+    def __init__(self, shards_by_config: dict, documents: int, languages: tuple, provenance=()):
         self.by_config = shards_by_config   # {config: {split: [Shard]}}
         self.documents = documents
         self.languages = languages
+        # ((method, annotators), number of exported gold files), sorted
+        self.provenance = tuple(provenance)
 
     def splits(self):
         return [s for s in SPLITS if s in self.by_config[CONFIGS[0]]]
@@ -107,7 +110,7 @@ class _RelShard:
 
 def _write_configs(root: Path, staging: Path, limits: Limits) -> Summary:
     registry = Corpus(root).registry()
-    writers, documents, languages = {}, set(), set()
+    writers, documents, languages, provenance = {}, set(), set(), Counter()
 
     def writer(config, split):
         if (config, split) not in writers:
@@ -121,6 +124,9 @@ def _write_configs(root: Path, staging: Path, limits: Limits) -> Summary:
         languages.add(dv.language)
         for config in CONFIGS:   # every config gets every split that has a document
             writer(config, dv.split)
+        if dv.gold is not None:
+            provenance[dv.gold.provenance.get("method"),
+                       ", ".join(dv.gold.provenance.get("annotators", ())) or "none"] += 1
         key = {"doc_id": dv.doc_id, "version": dv.version}
         layers = layer_rows(dv, registry)
         span_bytes = 0
@@ -139,7 +145,8 @@ def _write_configs(root: Path, staging: Path, limits: Limits) -> Summary:
     for (config, split), w in sorted(writers.items()):
         by_config[config][split] = [
             _RelShard(s, f"{config}/{s.path.name}") for s in w.close()]
-    return Summary(by_config, len(documents), tuple(sorted(languages)))
+    return Summary(by_config, len(documents), tuple(sorted(languages)),
+                   sorted(provenance.items()))
 
 
 def _remove_leftovers(exports: Path) -> None:
