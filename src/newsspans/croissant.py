@@ -101,7 +101,9 @@ def croissant(root, summary, version: str) -> dict:
         "description": ("An annotated news corpus: named entities linked to a registry, "
                         "quotes with speaker and cue, and claims with claimant "
                         f"(\"{labels.AUTHOR_ID}\" = {labels.AUTHOR_NAME}), over versioned "
-                        "canonical texts with code-point offsets."),
+                        "canonical texts with code-point offsets. The license below is "
+                        "the annotations'; the article texts are not licensed with them "
+                        "(see copyrightNotice)."),
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "version": version,
         "citeAs": "newsspans: entities, quotes and claims in news (dataset)",
