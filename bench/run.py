@@ -182,18 +182,26 @@ def bench_revise(root, docs, work):
                         corpus_docs=docs, floor_peak_rss_mb=round(floor.peak_rss_mb, 1))
 
 
+def _brief(e) -> str:
+    if e.get("seconds") is None:
+        return f"FAILED: {e['error']}" if e.get("error") else f"skipped: {e['skipped']}"
+    return (f"{e['seconds']:.2f} s, floor {e['floor_seconds']:.2f} s, ratio {e['ratio']:.2f}x, "
+            f"peak {e['peak_rss_mb']:.0f} MB")
+
+
 def bench_size(docs, seed, args, work) -> dict:
     root, summary = corpus(docs, seed, args.cache)
     spans = summary["spans"]
     results = {}
-    _say(f"[{docs:,}] validate ...")
-    results["validate"] = bench_validate(root, docs, spans)
-    _say(f"[{docs:,}] export ...")
-    results["export"] = bench_export(root, docs, spans, work)
-    _say(f"[{docs:,}] load ...")
-    results["load"] = bench_load(root, docs, spans, work, results["export"].get("seconds") is not None)
-    _say(f"[{docs:,}] revise ...")
-    results["revise"] = bench_revise(root, docs, work)
+    steps = [("validate", lambda: bench_validate(root, docs, spans)),
+             ("export", lambda: bench_export(root, docs, spans, work)),
+             ("load", lambda: bench_load(root, docs, spans, work,
+                                         results["export"].get("seconds") is not None)),
+             ("revise", lambda: bench_revise(root, docs, work))]
+    for op, step in steps:
+        _say(f"[{docs:,}] {op} ...")
+        results[op] = step()
+        _say(f"[{docs:,}] {op}: {_brief(results[op])}")
     if args.doccano_docs:
         _say(f"[{docs:,}] doccano push/pull at {min(docs, args.doccano_docs):,} documents ...")
         results.update(doccano_bench.bench(root, min(docs, args.doccano_docs), work, args.doccano_port))
