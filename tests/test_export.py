@@ -195,3 +195,33 @@ def test_dataset_version_reads_croissant(mini):
 def test_committed_exports_are_fresh(cli):
     result = cli("export", "--root", REPO, "--check")
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_a_document_without_gold_has_a_row_but_no_annotations(mini):
+    (mini / "annotations" / "mini-brittany-storm" / "gold.json").unlink()
+    export_corpus(mini)
+    docs = pq.read_table(mini / "exports" / "documents" / "train-00000-of-00001.parquet").to_pylist()
+    assert [(d["doc_id"], d["entities"], d["quotes"], d["claims"]) for d in docs] == [
+        ("mini-brittany-storm", [], [], [])]
+    for config in ("entities", "quotes", "claims", "ner"):
+        assert pq.read_metadata(mini / "exports" / config / "train-00000-of-00001.parquet").num_rows == 0
+    assert pq.read_metadata(mini / "exports" / "ner" / "validation-00000-of-00001.parquet").num_rows > 0
+
+
+def test_an_empty_gold_gives_no_ner_rows(mini):
+    gold = mini / "annotations" / "mini-brittany-storm" / "gold.json"
+    data = json.loads(gold.read_text(encoding="utf-8"))
+    data.update(entities=[], quotes=[], claims=[])
+    data["provenance"]["method"] = "empty"
+    gold.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    export_corpus(mini)
+    # All-"O" sentences would claim the text has no names; an unannotated text has no rows.
+    assert pq.read_metadata(mini / "exports" / "ner" / "train-00000-of-00001.parquet").num_rows == 0
+
+
+def test_an_empty_corpus_is_an_error(tmp_path, cli):
+    (tmp_path / "corpus").mkdir()
+    result = cli("export", "--root", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == "Error: nothing to export: corpus/ has no documents\n"
+    assert not (tmp_path / "exports" / "documents").exists()
