@@ -14,7 +14,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .card import render_readme, stale_readme_parts
 from .corpus import Corpus
+from .croissant import croissant
 from .errors import ExportError, InvalidCorpus
 from .features import CONFIGS, SPLITS, arrow_schema
 from .fsutil import atomic_write, dumps_json, loads_json
@@ -67,8 +69,6 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
         _swap_in(staging, exports)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    from .card import render_readme
-    from .croissant import croissant
     atomic_write(root / CROISSANT, dumps_json(croissant(root, summary, version)))
     readme = root / README
     current = readme.read_text(encoding="utf-8") if readme.is_file() else None
@@ -192,8 +192,6 @@ def _sha256_file(path: Path) -> str:
 
 
 def _stale(root: Path, staging: Path, summary: Summary, version: str) -> list:
-    from .card import stale_readme_parts
-    from .croissant import croissant
     stale = []
     expected, committed = _files_under(staging), _files_under(root / EXPORTS)
     for rel in sorted(set(expected) | set(committed)):
