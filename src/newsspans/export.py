@@ -8,10 +8,10 @@ repository instead and lists every committed file that differs.
 """
 
 import hashlib
-from collections import Counter
 import os
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from .card import render_readme, stale_readme_parts
