@@ -110,3 +110,18 @@ def test_links_authors_trimming_and_gold_inheritance():
     ann, pronoun = layers["entities"]
     assert (ann.text, ann.entity, pronoun.entity, pronoun.mention) == ("Ann", None, "ann", "PRO")
     assert layers["claims"][0].claimant == AUTHOR_ID
+
+
+def test_push_refuses_gold_that_does_not_match_its_text(mini):
+    from newsspans.doccano.push import PushReport, local_documents
+    path = mini / "annotations" / TROMSO / "gold.json"
+    data = path.read_text(encoding="utf-8").replace('"speaker": "m9"', '"speaker": "m99"')
+    path.write_text(data.replace('"end": 18,', '"end": 400,', 1), encoding="utf-8")
+    report = PushReport()
+    found = local_documents(Corpus(mini), with_gold=True, report=report)
+    assert found[(TROMSO, 1)][2] is None and found[("mini-brittany-storm", 1)][2] is not None
+    assert report.problems == [
+        f"{TROMSO}@1: gold.json entities m1 [6:400] does not match the text; its annotations were not "
+        f"pushed (run newsspans validate)",
+        f"{TROMSO}@1: gold.json quote q2: speaker 'm99' is not a mention; its annotations were not "
+        f"pushed (run newsspans validate)"]

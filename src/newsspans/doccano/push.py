@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..corpus import Corpus
 from ..errors import CorpusError, DoccanoError
 from ..fsutil import sha256_text
+from ..labels import AUTHOR_ID
 from ..models import AnnotationFile
 from .client import Connection
 from .convert import to_doccano
@@ -74,11 +75,41 @@ def local_documents(corpus: Corpus, docs=None, with_gold=False, report=None):
                 report.problems.append(f"{where}: gold.json is pinned to version {gold.version}; "
                                        f"its annotations were not pushed")
                 gold = None
+            else:
+                broken = _gold_problems(gold, text)
+                if broken:
+                    report.problems.extend(f"{where}: gold.json {b}; its annotations were not pushed "
+                                           f"(run newsspans validate)" for b in broken[:5])
+                    gold = None
         found[(doc_id, entry["version"])] = (text, sha, gold)
     return found
 
 
 DIRECTIVES_META = "gold_directives"
+
+
+def _gold_problems(gold, text):
+    """What would make Doccano hold something else than gold: bad offsets, dangling ids.
+
+    The server checks neither; a full validation per document would cost more than the push.
+    """
+    problems = []
+    for layer in ("entities", "quotes", "claims"):
+        for item in getattr(gold, layer):
+            spans = [(item.id, item)] + ([(f"{item.id}.cue", item.cue)] if getattr(item, "cue", None) else [])
+            for name, span in spans:
+                if not (0 <= span.start < span.end <= len(text)) or text[span.start:span.end] != span.text:
+                    problems.append(f"{layer} {name} [{span.start}:{span.end}] does not match the text")
+    mentions, quotes = {m.id for m in gold.entities}, {q.id for q in gold.quotes}
+    for q in gold.quotes:
+        if q.speaker is not None and q.speaker not in mentions:
+            problems.append(f"quote {q.id}: speaker {q.speaker!r} is not a mention")
+    for c in gold.claims:
+        if c.claimant not in (None, AUTHOR_ID) and c.claimant not in mentions:
+            problems.append(f"claim {c.id}: claimant {c.claimant!r} is not a mention")
+        if c.quote is not None and c.quote not in quotes:
+            problems.append(f"claim {c.id}: quote {c.quote!r} is not a quote")
+    return problems
 
 
 def _record(key, text, sha, gold):
