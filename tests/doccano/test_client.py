@@ -112,3 +112,30 @@ def test_connect_reads_the_environment_then_the_credentials_file(tmp_path, monke
     monkeypatch.setenv("DOCCANO_USERNAME", "eve")
     monkeypatch.setenv("DOCCANO_PASSWORD", "other")
     assert connect(tmp_path).username == "eve"
+
+
+def test_a_web_page_instead_of_json_is_a_clear_error(tmp_path):
+    """Doccano (and many servers) answer an unknown path with HTML and status 200."""
+    class _Html(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b"<html>not an API</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Html)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with pytest.raises(DoccanoError, match=r"answered POST /v1/auth/login/ with text/html; charset=utf-8, "
+                                               r"not JSON: is it a Doccano 1.8 server\?"):
+            Connection(url, "admin", "pw").login()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -59,21 +59,35 @@ class Connection:
             raise DoccanoError(f"Doccano at {self.url} refused the login of user {self.username!r}: "
                                f"wrong user name or password")
         self._check(response, "POST", "/v1/auth/login/")
-        self._token = response.json().get("key")
+        try:
+            self._token = response.json().get("key")
+        except (ValueError, AttributeError):
+            kind = response.headers.get("Content-Type") or "no content type"
+            raise DoccanoError(f"{self.url} answered POST /v1/auth/login/ with {kind}, not JSON: "
+                               f"is it a Doccano 1.8 server?") from None
         if not self._token:
             raise DoccanoError(f"Doccano at {self.url} answered the login without a token")
         return self
 
     # Requests ---------------------------------------------------------------------------
-    def request(self, method, path, expect=(200, 201, 204), **kwargs):
+    def request(self, method, path, expect=(200, 201, 204), raw=False, **kwargs):
+        """The decoded JSON answer (None when empty); the Response itself when `raw`."""
         self.login()
         response = self._send(method, path, **kwargs)
         self._check(response, method, path, expect)
+        if raw:
+            return response
         if response.status_code == 204 or not response.content:
             return None
-        if "json" in response.headers.get("Content-Type", ""):
+        kind = response.headers.get("Content-Type", "")
+        try:
+            if "json" not in kind:
+                raise ValueError(kind)
             return response.json()
-        return response
+        except ValueError:
+            # Doccano answers unknown paths with its web page: the URL is not its API.
+            raise DoccanoError(f"{self.url} answered {method} {path} with {kind or 'no content type'}, "
+                               f"not JSON: is it a Doccano 1.8 server?") from None
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)

@@ -41,8 +41,8 @@ def import_jsonl(conn: Connection, pid: int, records, name="newsspans.jsonl", ti
     # ASCII JSON: no encoding guesswork on the server, no line separator inside a line.
     body = "".join(json.dumps(r, ensure_ascii=True) + "\n" for r in records).encode("ascii")
     response = conn.post("/v1/fp/process/", files={"filepond": (name, io.BytesIO(body), "application/json")},
-                         headers={"Accept": "*/*"})
-    upload_id = response.text.strip() if hasattr(response, "text") else str(response)
+                         headers={"Accept": "*/*"}, raw=True)
+    upload_id = response.text.strip()
     if not upload_id:
         raise DoccanoError(f"Doccano at {conn.url} accepted the upload but returned no upload id")
     started = conn.post(f"/v1/projects/{pid}/upload",
@@ -61,9 +61,9 @@ def export_jsonl(conn: Connection, pid: int, timeout=600.0) -> dict:
     """
     started = conn.post(f"/v1/projects/{pid}/download", json={"format": "JSONL", "exportApproved": False})
     wait_for_task(conn, started["task_id"], "export", timeout)
-    response = conn.get(f"/v1/projects/{pid}/download", params={"taskId": started["task_id"]})
-    if isinstance(response, dict):
-        raise DoccanoError(f"Doccano at {conn.url} did not hand over the export: {response}")
+    response = conn.get(f"/v1/projects/{pid}/download", params={"taskId": started["task_id"]}, raw=True)
+    if "json" in response.headers.get("Content-Type", ""):
+        raise DoccanoError(f"Doccano at {conn.url} did not hand over the export: {response.text[:200]}")
     try:
         archive = zipfile.ZipFile(io.BytesIO(response.content))
     except zipfile.BadZipFile:
