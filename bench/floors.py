@@ -5,6 +5,8 @@ time and memory are measured exactly like the command's; prints one JSON object 
 time spent inside the operation (`inner_seconds`, imports excluded) and counts.
 
 - parse:  read and parse every annotation file with orjson, no validation (for validate);
+- read-all: read every file under corpus/ and annotations/, parse the JSON ones (context
+          for validate, which also reads and hashes the texts);
 - export: build the rows of every export config from the files (orjson, the project's NER
           tokenisation) and write them with pyarrow.parquet directly (for export);
 - read:   read every exported Parquet file with pyarrow.parquet (for load_dataset);
@@ -43,6 +45,20 @@ def parse(root: Path) -> dict:
     return {"files": files, "spans": spans}
 
 
+def read_all(root: Path) -> dict:
+    """Every file validate reads, read; every JSON file parsed (a wider floor, for context)."""
+    files = size = 0
+    for folder in ("corpus", "annotations"):
+        for dirpath, _, names in os.walk(root / folder):
+            for name in names:
+                data = Path(dirpath, name).read_bytes()
+                if name.endswith(".json"):
+                    orjson.loads(data)
+                files += 1
+                size += len(data)
+    return {"files": files, "bytes": size}
+
+
 def read(root: Path) -> dict:
     import pyarrow.parquet as pq
     files = rows = 0
@@ -71,7 +87,7 @@ def revise(root: Path, doc_id: str, new_text: Path, out: Path) -> dict:
     return {"old_chars": len(old), "new_chars": len(text)}
 
 
-KINDS = {"parse": parse, "read": read, "revise": revise}
+KINDS = {"parse": parse, "read-all": read_all, "read": read, "revise": revise}
 
 
 def main(argv) -> int:

@@ -22,6 +22,7 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 class Measurement:
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float   # user + system time of the process and the children it waited for
     returncode: int
     stdout: str
     stderr: str
@@ -102,7 +103,8 @@ def run(cmd, *, env=None, cwd=None, timeout=None) -> Measurement:
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     # ru_maxrss is in kilobytes on Linux.
     peak = max(usage.ru_maxrss * 1024, sampler.peak)
-    return Measurement(seconds, peak / 2**20, proc.returncode, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(seconds, peak / 2**20, cpu, proc.returncode, stdout, stderr)
 
 
 def _wait(pid, deadline):

@@ -39,15 +39,19 @@ def growth(by_size: dict) -> dict:
         a, b = small.get(op, {}), large.get(op, {})
         if not (a.get("seconds") and b.get("seconds")):
             continue
+        # Revise works on one document whatever the corpus size: compare corpus sizes.
+        docs_a, docs_b = (a.get("corpus_docs"), b.get("corpus_docs")) if op == "revise" else (a["docs"], b["docs"])
+        if not (docs_a and docs_b) or (docs_a == docs_b and op != "revise"):
+            continue
         time_ratio = b["seconds"] / a["seconds"]
-        size_ratio = (b["docs"] / a["docs"]) if op != "revise" else 1.0
-        out[op] = {"from_docs": a["docs"], "to_docs": b["docs"],
+        size_ratio = (docs_b / docs_a) if op != "revise" else 1.0
+        out[op] = {"from_docs": docs_a, "to_docs": docs_b,
                    "time_ratio": round(time_ratio, 2), "size_ratio": size_ratio,
                    "per_unit_growth": round(time_ratio / size_ratio, 2),
                    "floor_time_ratio": (round(b["floor_seconds"] / a["floor_seconds"], 2)
                                         if a.get("floor_seconds") and b.get("floor_seconds") else None)}
         if op == "revise":
-            out[op]["note"] = "one document at both sizes: linear means constant in corpus size"
+            out[op]["note"] = "one document of each corpus: linear means constant in corpus size"
     return out
 
 

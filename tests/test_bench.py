@@ -158,6 +158,17 @@ def test_report_ratios_growth_and_targets():
     assert found["export within 2x of its floor"]["holds"] is None
 
 
+def test_growth_compares_corpus_sizes_for_revise_and_skips_a_fixed_doccano_size():
+    def both(op, seconds, **extra):
+        return report.entry(extra.pop("docs", 1000), 10, seconds, 1.0, 50.0, "wall", **extra)
+    small = {"revise": both("revise", 0.5, docs=1, corpus_docs=1000), "push": both("push", 100.0)}
+    large = {"revise": both("revise", 0.6, docs=1, corpus_docs=10000), "push": both("push", 110.0)}
+    grown = report.growth({"1000": small, "10000": large})
+    assert set(grown) == {"revise"}
+    assert (grown["revise"]["from_docs"], grown["revise"]["to_docs"]) == (1000, 10000)
+    assert grown["revise"]["per_unit_growth"] == 1.2
+
+
 def test_revised_text_changes_a_figure_and_adds_a_paragraph(synthetic):
     text = _texts(synthetic)[0]
     revised = run.revised_text(text)
