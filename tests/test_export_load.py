@@ -227,8 +227,12 @@ def test_older_versions_are_rows_without_annotations(tmp_path, offline):
 def test_check_load_names_a_count_the_card_gets_wrong(tmp_path, monkeypatch):
     from newsspans.errors import ExportError
     from newsspans.loadcheck import check_load
+    import datasets
+    # check_load switches datasets to offline mode; undo that after the test.
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True)
     root = tmp_path / "mini"
     shutil.copytree(MINI, root)
     export_corpus(root)
