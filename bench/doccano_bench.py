@@ -117,6 +117,7 @@ def _measure_sync(scratch, docs, spans, state) -> dict:
             continue
         results[op] = report.entry(docs, spans, m.seconds, floor.seconds, m.peak_rss_mb, basis,
                                    inner_seconds=round(out["inner_seconds"], 3),
+                                   cpu_seconds=round(m.cpu_seconds, 2),
                                    floor_inner_seconds=round(floor_out["inner_seconds"], 3),
                                    floor_peak_rss_mb=round(floor.peak_rss_mb, 1),
                                    details={k: v for k, v in out.items() if k != "inner_seconds"})

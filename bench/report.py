@@ -88,7 +88,7 @@ def _target(name, where, value, limit, unit, strict=False) -> dict:
 
 def table(by_size: dict) -> str:
     head = (f"{'operation':<12}{'docs':>8}{'spans':>11}{'seconds':>10}{'floor s':>10}"
-            f"{'ratio':>8}{'peak MB':>10}  basis / note")
+            f"{'ratio':>8}{'peak MB':>10}{'cpu s':>9}  basis / note")
     lines = [head, "-" * len(head)]
     for size in sorted(by_size, key=int):
         for op, e in by_size[size].items():
@@ -99,7 +99,7 @@ def table(by_size: dict) -> str:
                 continue
             lines.append(f"{op:<12}{e['docs']:>8,}{_n(e['spans']):>11}{e['seconds']:>10.2f}"
                          f"{_f(e['floor_seconds']):>10}{_r(e['ratio']):>8}"
-                         f"{e['peak_rss_mb']:>10.0f}  {e.get('basis', '')}")
+                         f"{e['peak_rss_mb']:>10.0f}{_f(e.get('cpu_seconds')):>9}  {e.get('basis', '')}")
     return "\n".join(lines)
 
 
