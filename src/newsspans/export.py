@@ -30,6 +30,10 @@ CROISSANT = "croissant.json"
 README = "README.md"
 DEFAULT_VERSION = "0.1.0"
 _STAGING_PREFIX = ".staging-"
+# Rough Python-object sizes of buffered rows (a dict of a dozen values, a token's string
+# and three ints): they bound each writer's buffer, so memory stays flat with corpus size.
+_SPAN_ROW_BYTES = 600
+_TOKEN_BYTES = 200
 
 
 def dataset_version(root) -> str:
@@ -132,13 +136,13 @@ def _write_configs(root: Path, staging: Path, limits: Limits) -> Summary:
         span_bytes = 0
         for config in ("entities", "quotes", "claims"):
             for row in layers[config]:
-                size = 64 + 2 * len(row["text"])
+                size = _SPAN_ROW_BYTES + len(row["text"])
                 span_bytes += size
                 writer(config, dv.split).add({**key, **row}, size)
         writer("documents", dv.split).add(document_row(dv, layers), len(dv.text) + span_bytes)
         if is_annotated(dv):
             for row in ner_rows(dv.text, dv.gold.entities):
-                writer("ner", dv.split).add({**key, **row}, 24 * len(row["tokens"]))
+                writer("ner", dv.split).add({**key, **row}, _TOKEN_BYTES * len(row["tokens"]))
     if not documents:
         raise ExportError("nothing to export: corpus/ has no documents")
     by_config = {config: {} for config in CONFIGS}
