@@ -30,6 +30,32 @@ CONTEXT = {
 _DATA_TYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer",
                "bool": "sc:Boolean"}
 PARQUET = "application/x-parquet"
+_MEANING = {
+    "doc_id": "document id (the folder name under corpus/)",
+    "version": "document version the offsets refer to",
+    "text": "the text: of the document version, or the span's text[start:end]",
+    "text_sha256": "sha256 of the version's UTF-8 text",
+    "published": "publication date YYYY-MM-DD, null when unknown",
+    "id": "annotation id, unique within its gold file",
+    "start": "start offset in Unicode code points, inclusive",
+    "end": "end offset in Unicode code points, exclusive",
+    "entity_id": "registry entity id (annotations/entities.json), null for values",
+    "entity_name": "the registry entity's canonical name",
+    "wikidata": "Wikidata item id of the registry entity",
+    "speaker_id": "id of the speaker's mention",
+    "speaker_entity_id": "registry entity of the speaker's mention",
+    "speaker_name": "canonical name of the speaker",
+    "cue_start": "start of the cue (e.g. 'said'), code points",
+    "cue_end": "end of the cue, code points, exclusive",
+    "claimant_id": "id of the claimant's mention, or '@author' for the author (publication)",
+    "claimant_entity_id": "registry entity of the claimant's mention; null for '@author'",
+    "claimant_name": "canonical name of the claimant; 'the author (publication)' for '@author'",
+    "quote_id": "id of the quote the claim sits in, if any",
+    "sentence": "sentence number within the document version, from 0",
+    "tokens": "spaCy tokens (blank English tokenizer, split at mention offsets)",
+    "token_starts": "token start offsets, code points into the version's text",
+    "token_ends": "token end offsets, exclusive",
+}
 
 
 def _describe(name, feature):
@@ -39,7 +65,7 @@ def _describe(name, feature):
     if kind in ("List", "LargeList", "Sequence") and not isinstance(feature.feature, dict):
         data_type, description, _ = _describe(name, feature.feature)
         return data_type, description, True
-    return _DATA_TYPES[feature.dtype], name, False
+    return _DATA_TYPES[feature.dtype], f"{name}: {_MEANING[name]}" if name in _MEANING else name, False
 
 
 def _field(parent, name, feature, fileset, column=None):
