@@ -19,7 +19,6 @@ LICENSE_DETAILS = (
     "reserved; see each corpus/<doc_id>/document.json `rights`); they are included only so "
     "that the annotations can be read and checked.")
 _FRONT = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
-BLOCKS = ("splits", "columns", "provenance")
 
 
 def _marker(name, end):

@@ -75,7 +75,3 @@ def features(config: str):
 def arrow_schema(config: str):
     """The Arrow schema of one config, carrying the Features as `huggingface` metadata."""
     return features(config).arrow_schema
-
-
-def columns(config: str) -> tuple:
-    return tuple(features(config))
