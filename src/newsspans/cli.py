@@ -102,17 +102,19 @@ def validate(fmt, root):
         newsspans validate --root . --format json
     """
     from .validate import validate_corpus
-    problems = validate_corpus(root)
+    report(validate_corpus(root), fmt, noun="problem", clean="valid")
+
+
+def report(items, fmt, noun, clean):
+    """Print problems or findings (text lines or a JSON list) and exit 1 if there are any."""
     if fmt == "json":
-        click.echo(json.dumps([p.asdict() for p in problems], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([item.asdict() for item in items], ensure_ascii=False, indent=2))
     else:
-        for problem in problems:
-            click.echo(problem.format())
-        if problems:
-            click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
-        else:
-            click.echo("valid", err=True)
-    sys.exit(1 if problems else 0)
+        for item in items:
+            click.echo(item.format())
+        click.echo(f"{len(items)} {noun}{'s' if len(items) != 1 else ''}" if items else clean,
+                   err=True)
+    sys.exit(1 if items else 0)
 
 
 from .cli_revise import release as _release_command, revise as _revise_command  # noqa: E402

@@ -1,11 +1,8 @@
 """`newsspans lint`: check the annotations against the guidelines."""
 
-import json
-import sys
-
 import click
 
-from .cli import library_errors, root_option
+from .cli import library_errors, report, root_option
 
 
 @click.command()
@@ -27,14 +24,4 @@ def lint(fmt, root):
         newsspans lint --root . --format json
     """
     from .lint import lint_corpus
-    findings = lint_corpus(root)
-    if fmt == "json":
-        click.echo(json.dumps([f.asdict() for f in findings], ensure_ascii=False, indent=2))
-    else:
-        for finding in findings:
-            click.echo(finding.format())
-        if findings:
-            click.echo(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}", err=True)
-        else:
-            click.echo("clean", err=True)
-    sys.exit(1 if findings else 0)
+    report(lint_corpus(root), fmt, noun="finding", clean="clean")
