@@ -247,3 +247,19 @@ def test_check_load_names_a_count_the_card_gets_wrong(tmp_path, monkeypatch):
                               "NonMatchingSplitsSizesError: ")
     assert "num_examples=17" in message and "num_examples=16" in message
     assert "entities/validation: declared in README.md but not loaded" in message
+
+
+def test_many_shards_load_as_one_split(tmp_path, offline):
+    from newsspans.shards import Limits
+    datasets, cache = offline
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    export_corpus(root, limits=Limits(max_rows=2, batch_rows=1))
+    assert len(list((root / "exports" / "entities").glob("validation-*-of-00008.parquet"))) == 8
+    eager = datasets.load_dataset(str(root), "entities", cache_dir=str(cache / "shards"))
+    lazy = datasets.load_dataset(str(root), "entities", streaming=True)
+    gold = _gold_files(root)
+    for split, ds in eager.items():
+        assert list(lazy[split]) == list(ds)
+    ids = [(r["doc_id"], r["id"]) for split in sorted(eager) for r in eager[split]]
+    assert ids == [(d, m.id) for d in sorted(gold) for m in gold[d].entities]
