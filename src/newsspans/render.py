@@ -11,12 +11,15 @@ byte-identical for the same corpus, so `check_site` can tell a stale page from a
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jsonschema.exceptions import best_match
+
 from .corpus import Corpus, check_user_name
 from .errors import CorpusError, RenderError, StaleRender
 from .fsutil import atomic_write
 from .models import AnnotationFile
 from .render_items import compare_items, counts, gold_items
 from .render_page import GENERATOR, PageInfo, document_page, index_page
+from .schemas import is_valid, validator
 
 PAGES_DIR = "documents"
 
@@ -37,6 +40,11 @@ def site_prefix(compare=None) -> str:
 
 def _read_annotations(corpus, path) -> AnnotationFile:
     data = corpus.read_json(path)
+    # The page code compares offsets: a string or null where an integer belongs would crash it.
+    if not is_valid("annotations", data):
+        error = best_match(validator("annotations").iter_errors(data))
+        raise RenderError(f"{corpus.rel(path)} {error.json_path}: {error.message} "
+                          f"(run `newsspans validate`)")
     try:
         return AnnotationFile.fromdict(data)
     except (KeyError, TypeError, AttributeError) as exc:
