@@ -27,7 +27,7 @@ from .errors import CorpusError, InvalidCorpus, RevisionError
 from .fsutil import atomic_write, decode_utf8, dumps_json, sha256_text
 from .normalize import normalize
 from .reanchor import Outcome, TextMap, context, place_annotation
-from .validate import validate_document
+from .validate import registry_problems, validate_document
 
 _LAYERS = ("entities", "quotes", "claims")
 # (layer, field, layer of the annotation it names)
@@ -53,6 +53,10 @@ def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
         raise RevisionError(f"{doc_id}: no such document ({corpus.rel(corpus.document_path(doc_id))} is missing)")
     if not note or not note.strip():
         raise RevisionError(f"{doc_id}: a revision needs a note saying why the text changed")
+    # Re-anchoring resolves links through the registry: a broken one would be carried over.
+    before = registry_problems(corpus)
+    if before:
+        raise InvalidCorpus(before)
     registry = corpus.registry()
     before = [p for p in validate_document(corpus, doc_id, registry) if not _is_orphan(p)]
     if before:

@@ -127,6 +127,13 @@ def _pinned(doc_id, data) -> str:
     return f"{doc_id}@{version}" if type(version) is int else doc_id
 
 
+def registry_problems(corpus: Corpus) -> list:
+    """Every problem of the entity registry: unreadable, off-schema, an id twice."""
+    problems = []
+    _check_registry(corpus, problems)
+    return problems
+
+
 def _check_registry(corpus, problems):
     """Registry entities by id; None when the registry is broken (links are then not checked)."""
     path = corpus.registry_path
