@@ -140,3 +140,6 @@ from .cli_doccano import adopt as _adopt_command, agreement as _agreement_comman
 main.add_command(_doccano_group)
 main.add_command(_agreement_command)
 main.add_command(_adopt_command)
+
+from .cli_export import rehydrate as _rehydrate_command  # noqa: E402
+main.add_command(_rehydrate_command)

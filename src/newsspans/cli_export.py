@@ -1,6 +1,7 @@
-"""The `export`, `check-load` and `publish` commands."""
+"""The `export`, `rehydrate`, `check-load` and `publish` commands."""
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -11,22 +12,37 @@ from .errors import InvalidCorpus
 @click.command()
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 naming every stale, missing or extra file.")
+@click.option("--without-text", is_flag=True,
+              help="Write the text-free distribution instead (offsets, lengths, sha256s; "
+                   "no article text), into --out.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="With --without-text: the folder to write [default: ROOT/exports-text-free].")
 @root_option
 @library_errors
-def export(check, root):
+def export(check, without_text, out, root):
     """Regenerate exports/ (Parquet configs), croissant.json and the README card.
 
     The corpus is validated first: when it is invalid nothing is written and every problem
     is printed (exit 1). With --check the exports are rebuilt in a temporary folder and
     compared with the committed files, the README's front matter and generated blocks and
-    croissant.json; CI runs this.
+    croissant.json; CI runs this. With --without-text only the text-free distribution is
+    written (the same configs without any text of the articles; see `rehydrate`).
 
     Example:
 
         newsspans export --root . --check
+        newsspans export --root . --without-text --out /path/to/text-free
     """
-    from .export import export_corpus
+    from .export import export_corpus, export_without_text
+    if out is not None and not without_text:
+        raise click.UsageError("--out goes with --without-text")
+    if check and without_text:
+        raise click.UsageError("--check and --without-text cannot be combined")
     try:
+        if without_text:
+            for path in export_without_text(root, out):
+                click.echo(f"wrote {path}")
+            return
         result = export_corpus(root, check=check)
     except InvalidCorpus as exc:
         for problem in exc.problems:
@@ -43,6 +59,32 @@ def export(check, root):
         click.echo("exports are fresh", err=True)
         return
     for path in result:
+        click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.option("--text-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of *.txt texts: the raw articles as received, or canonical texts.")
+@click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path),
+              help="The text-free distribution [default: ROOT/exports-text-free].")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the full configs go [default: ROOT/exports].")
+@root_option
+@library_errors
+def rehydrate(text_dir, source, out, root):
+    """Rebuild the full exports from a text-free distribution and the article texts.
+
+    Each text is normalised and matched to document versions by the sha256 of its
+    canonical text. When a version's text is missing or a file named for a document does
+    not match it, every such document is named, nothing is written, and the exit status
+    is 1. The rebuilt files are byte-identical to those `newsspans export` writes.
+
+    Example:
+
+        newsspans rehydrate --from text-free/ --text-dir articles/ --out exports/
+    """
+    from .rehydrate import rehydrate as run
+    for path in run(root, text_dir, source=source, out=out):
         click.echo(f"wrote {path}")
 
 

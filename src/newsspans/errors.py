@@ -66,3 +66,7 @@ class DoccanoError(NewsspansError):
 
 class SyncError(NewsspansError):
     """Annotations cannot move between the repository and Doccano without loss."""
+
+
+class RehydrateError(NewsspansError):
+    """The full exports cannot be rebuilt: a text is missing or does not match its sha256."""

@@ -23,6 +23,7 @@ from .fsutil import atomic_write, dumps_json, loads_json
 from .ner import ner_rows
 from .rows import document_row, is_annotated, iter_versions, layer_rows
 from .shards import Limits, ShardWriter
+from . import textfree
 from .validate import validate_corpus
 
 EXPORTS = "exports"
@@ -34,6 +35,15 @@ _STAGING_PREFIX = ".staging-"
 # and three ints): they bound each writer's buffer, so memory stays flat with corpus size.
 _SPAN_ROW_BYTES = 600
 _TOKEN_BYTES = 200
+
+
+def span_row_size(row: dict) -> int:
+    """The buffer size estimate of an entities/quotes/claims row (`rehydrate` repeats it)."""
+    return _SPAN_ROW_BYTES + row["end"] - row["start"]
+
+
+def ner_row_size(row: dict) -> int:
+    return _TOKEN_BYTES * len(row["token_starts"])
 
 
 def dataset_version(root) -> str:
@@ -112,15 +122,19 @@ class _RelShard:
         self.file_bytes, self.sha256 = shard.file_bytes, shard.sha256
 
 
-def _write_configs(root: Path, staging: Path, limits: Limits) -> Summary:
+def _write_configs(root: Path, staging: Path, limits: Limits, text_free=False) -> Summary:
     registry = Corpus(root).registry()
     writers, documents, languages, provenance = {}, set(), set(), Counter()
+    # The text-free writers get the same rows and size estimates as the full ones, so both
+    # distributions have the same shards and row groups.
 
     def writer(config, split):
         if (config, split) not in writers:
             folder = staging / config
             folder.mkdir(parents=True, exist_ok=True)
-            writers[config, split] = ShardWriter(folder, split, arrow_schema(config), limits)
+            writers[config, split] = (
+                _TextFreeWriter(config, folder, split, limits) if text_free
+                else ShardWriter(folder, split, arrow_schema(config), limits))
         return writers[config, split]
 
     for dv in iter_versions(root):
@@ -136,13 +150,13 @@ def _write_configs(root: Path, staging: Path, limits: Limits) -> Summary:
         span_bytes = 0
         for config in ("entities", "quotes", "claims"):
             for row in layers[config]:
-                size = _SPAN_ROW_BYTES + len(row["text"])
+                size = span_row_size(row)
                 span_bytes += size
                 writer(config, dv.split).add({**key, **row}, size)
         writer("documents", dv.split).add(document_row(dv, layers), len(dv.text) + span_bytes)
         if is_annotated(dv):
             for row in ner_rows(dv.text, dv.gold.entities):
-                writer("ner", dv.split).add({**key, **row}, _TOKEN_BYTES * len(row["tokens"]))
+                writer("ner", dv.split).add({**key, **row}, ner_row_size(row))
     if not documents:
         raise ExportError("nothing to export: corpus/ has no documents")
     by_config = {config: {} for config in CONFIGS}
@@ -151,6 +165,59 @@ def _write_configs(root: Path, staging: Path, limits: Limits) -> Summary:
             _RelShard(s, f"{config}/{s.path.name}") for s in w.close()]
     return Summary(by_config, len(documents), tuple(sorted(languages)),
                    sorted(provenance.items()))
+
+
+class _TextFreeWriter(ShardWriter):
+    """A ShardWriter of a text-free config: strips each full row before buffering it."""
+
+    def __init__(self, config, folder, split, limits):
+        super().__init__(folder, split, textfree.arrow_schema(config), limits)
+        self.config = config
+
+    def add(self, row: dict, size: int) -> None:
+        super().add(textfree.strip_row(self.config, row), size)
+
+
+def export_without_text(root, out=None, limits: Limits = None) -> list:
+    """Write the text-free distribution of the corpus at `root` into `out`.
+
+    `out` defaults to `root`/exports-text-free; it may hold only config folders (they are
+    replaced whole). Returns the files written. Raises InvalidCorpus when the corpus does
+    not validate, ExportError when `out` holds anything else.
+    """
+    root = Path(root)
+    out = Path(out) if out is not None else root / textfree.TEXT_FREE
+    problems = validate_corpus(root)
+    if problems:
+        raise InvalidCorpus(problems)
+    summary = write_into(out, lambda staging: _write_configs(
+        root, staging, limits or Limits(), text_free=True))
+    return [str(out / shard.relpath) for shard in summary.shards()]
+
+
+def write_into(out: Path, write):
+    """Run `write(staging)` in a staging folder inside `out`, then swap its config folders in.
+
+    Refuses (ExportError) when `out` holds anything but config folders, so nothing of the
+    user's is replaced; when `write` raises, `out` is left as it was.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out}: not a folder")
+    foreign = sorted(e.name for e in out.iterdir()
+                     if not e.name.startswith(".") and e.name not in CONFIGS) if out.is_dir() else []
+    if foreign:
+        raise ExportError(f"{out}: holds {', '.join(foreign)}, not export configs; "
+                          f"choose an empty folder")
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
+    try:
+        result = write(staging)
+        _swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
 
 
 def _remove_leftovers(exports: Path) -> None:

@@ -1,0 +1,192 @@
+"""The text-free distribution: no article text in it, and rehydration rebuilds the exports exactly."""
+
+import json
+import shutil
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from datasets import load_dataset
+
+from newsspans import textfree
+from newsspans.errors import ExportError, RehydrateError
+from newsspans.export import export_corpus, export_without_text
+from newsspans.features import CONFIGS
+from newsspans.rehydrate import rehydrate
+from newsspans.shards import Limits
+
+from conftest import REPO, SEED_ID, snapshot
+
+SEED = REPO / "corpus" / SEED_ID
+GRAM = 12
+
+
+@pytest.fixture(scope="module")
+def seed_text_free(tmp_path_factory):
+    """The seed repository's text-free distribution, written outside the repository."""
+    out = tmp_path_factory.mktemp("text-free") / "dist"
+    export_without_text(REPO, out)
+    return out
+
+
+def _parquet(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.parquet"))}
+
+
+def _strings(key, value):
+    """(innermost column name, string) for every string in a value, nested ones included."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _strings(name, item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(key, item)
+
+
+def _everything_stored(path):
+    """(column, string) for every string value, metadata entry and column statistic."""
+    for row in pq.read_table(path).to_pylist():
+        yield from _strings(None, row)
+    meta = pq.ParquetFile(path).metadata
+    for key, value in (meta.metadata or {}).items():
+        yield "metadata", key.decode("utf-8") + value.decode("utf-8", "replace")
+    for g in range(meta.num_row_groups):
+        for c in range(meta.num_columns):
+            column = meta.row_group(g).column(c)
+            stats = column.statistics
+            if stats is not None and stats.has_min_max:
+                for bound in (stats.min, stats.max):
+                    text = bound.decode("utf-8", "replace") if isinstance(bound, bytes) else str(bound)
+                    yield column.path_in_schema.split(".")[-1], text
+
+
+def _grams(text):
+    return {text[i:i + GRAM] for i in range(len(text) - GRAM + 1)}
+
+
+def _leaks(folder, article_texts, allowed):
+    """Strings stored under `folder` that share a GRAM-character substring with an article."""
+    grams = set().union(*(_grams(t) for t in article_texts))
+    found = []
+    for path in sorted(folder.rglob("*.parquet")):
+        for where, s in _everything_stored(path):
+            if (where, s) in allowed:
+                continue
+            hit = next((s[i:i + GRAM] for i in range(len(s) - GRAM + 1) if s[i:i + GRAM] in grams), None)
+            if hit is not None:
+                found.append((path.name, where, hit))
+    return found
+
+
+def _registry_names():
+    # Canonical entity names are the registry's (the project's own data), not the article's
+    # prose, even where the article spells a name the same way; only those whole values in the
+    # name columns are exempt.
+    names = {e["name"] for e in json.loads((REPO / "annotations" / "entities.json").read_text())["entities"]}
+    return {(column, name) for name in names
+            for column in ("entity_name", "speaker_name", "claimant_name")}
+
+
+def test_no_text_of_the_article_is_in_the_text_free_files(seed_text_free):
+    article = [(SEED / "raw.txt").read_text(encoding="utf-8"), (SEED / "v1.txt").read_text(encoding="utf-8")]
+    assert _leaks(seed_text_free, article, _registry_names()) == []
+    # The same search finds the text in the full exports, so it can see a leak.
+    assert len(_leaks(REPO / "exports", article, _registry_names())) > 100
+
+
+def test_text_free_columns(seed_text_free):
+    for config in CONFIGS:
+        schema = pq.read_schema(seed_text_free / config / "test-00000-of-00001.parquet")
+        assert {"text", "title", "cue_text", "tokens"}.isdisjoint(schema.names)
+        assert schema.metadata == textfree.arrow_schema(config).metadata
+    entities = pq.read_table(seed_text_free / "entities" / "test-00000-of-00001.parquet").to_pylist()
+    assert all(e["length"] == e["end"] - e["start"] > 0 for e in entities)
+    (doc,) = pq.read_table(seed_text_free / "documents" / "test-00000-of-00001.parquet").to_pylist()
+    text = (SEED / "v1.txt").read_text(encoding="utf-8")
+    assert doc["text_length"] == len(text)
+    assert doc["text_sha256"] == textfree.sha256_text(text)
+    assert doc["title_sha256"] is None
+
+
+def test_text_free_configs_load_with_their_features(seed_text_free):
+    for config in CONFIGS:
+        files = str(seed_text_free / config / "*.parquet")
+        loaded = load_dataset("parquet", data_files={"test": files}, split="test")
+        assert loaded.features == textfree.features(config)
+
+
+def test_rehydrating_with_the_raw_seed_article_gives_the_committed_exports(seed_text_free, tmp_path, cli):
+    texts = tmp_path / "received"
+    texts.mkdir()
+    # The raw file as received, under the name it was received with.
+    shutil.copy(SEED / "raw.txt", texts / "000_20f75d47f5764936.txt")
+    out = tmp_path / "exports"
+    result = cli("rehydrate", "--root", tmp_path, "--from", seed_text_free, "--text-dir", texts, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == len(CONFIGS)
+    assert _parquet(out) == _parquet(REPO / "exports")
+
+
+def test_a_wrong_text_names_the_document_and_writes_nothing(seed_text_free, tmp_path, cli):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    raw = (SEED / "raw.txt").read_text(encoding="utf-8")
+    assert "Pyongyang" in raw
+    (texts / f"{SEED_ID}.txt").write_text(raw.replace("Pyongyang", "Pjongjang", 1), encoding="utf-8")
+    out = tmp_path / "exports"
+    before = snapshot(tmp_path)
+    result = cli("rehydrate", "--from", seed_text_free, "--text-dir", texts, "--out", out)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"{SEED_ID}.txt: named for document {SEED_ID} but matches none of its versions" in result.stderr
+    assert f"{SEED_ID}@1: no text supplied whose canonical form has sha256" in result.stderr
+    assert "nothing written" in result.stderr
+    assert not out.exists()
+    assert snapshot(tmp_path) == before
+
+
+def test_a_missing_text_names_the_document_version(seed_text_free, tmp_path):
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "unrelated.txt").write_text("Another article.\n", encoding="utf-8")
+    with pytest.raises(RehydrateError, match=f"{SEED_ID}@1: no text supplied"):
+        rehydrate(tmp_path, tmp_path / "texts", source=seed_text_free, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_tampered_offset_names_the_document_and_keeps_the_old_files(mini, tmp_path):
+    export_without_text(mini, tmp_path / "tf")
+    export_corpus(mini)
+    before = _parquet(mini / "exports")
+    path = tmp_path / "tf" / "quotes" / "train-00000-of-00001.parquet"
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    rows[0]["end"] = 10**6
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+    with pytest.raises(RehydrateError, match=r"mini-brittany-storm@1 \(quotes\): span .* does not fit"):
+        rehydrate(mini, mini / "corpus", source=tmp_path / "tf")
+    assert _parquet(mini / "exports") == before
+
+
+def test_an_out_folder_with_other_files_is_refused(seed_text_free, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.md").write_text("mine\n", encoding="utf-8")
+    shutil.copy(SEED / "v1.txt", tmp_path / "v1.txt")
+    with pytest.raises(ExportError, match="notes.md, not export configs"):
+        rehydrate(tmp_path, tmp_path, source=seed_text_free, out=out)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.md"]
+
+
+@pytest.mark.parametrize("limits", [None, Limits(max_rows=3, batch_rows=2)],
+                         ids=["default", "many-shards"])
+def test_mini_round_trip_is_byte_identical(mini, tmp_path, limits):
+    """Two documents with emoji and combining marks, two splits, canonical texts as input."""
+    export_corpus(mini, limits=limits)
+    export_without_text(mini, limits=limits)
+    full = _parquet(mini / "exports")
+    assert set(_parquet(mini / textfree.TEXT_FREE)) == set(full)
+    shutil.rmtree(mini / "exports")
+    rehydrate(mini, mini / "corpus", limits=limits)
+    assert _parquet(mini / "exports") == full
