@@ -161,6 +161,8 @@ def test_round_trip(doccano_server, root):
     bob.post(f"/v1/projects/{pid}/comments", params={"example": example["id"]},
              json={"text": "link tromso = the city\nauthor = The council meets again in March"})
 
+    bob.post(f"{base}/states", json={})  # bob marks the document as done
+
     pulled = run(server, "doccano", "pull", "--project", "mini", "--root", root)
     assert pulled.exit_code == 0, pulled.output
     assert f"wrote annotations/{TROMSO}/annotators/bob.json" in pulled.output
@@ -210,7 +212,10 @@ def test_round_trip(doccano_server, root):
     status = run(server, "doccano", "status", "--project", "mini", "--root", root, "--format", "json")
     summary = json.loads(status.output)
     assert summary["examples"] == 2 and summary["not_pushed"] == [] and summary["duplicates"] == []
-    assert {a["user"] for a in summary["annotators"]} == {"admin", "bob", PREANNOTATION_USER}
+    assert {a["user"]: a["confirmed"] for a in summary["annotators"]} == {"admin": 0, "bob": 1,
+                                                                           PREANNOTATION_USER: 0}
+    text_status = run(server, "doccano", "status", "--project", "mini", "--root", root).output
+    assert "  bob                      annotator            confirmed 1\n" in text_status
 
     # A local edit is never overwritten silently.
     path = corpus.annotator_path(TROMSO, "bob")
