@@ -89,3 +89,12 @@ def test_cli_table_and_json(mini, cli):
 
 def test_nothing_to_compare():
     assert format_table({"pairs": [], "skipped": []}).startswith("no two sources")
+
+
+def test_an_annotator_called_gold_is_not_mistaken_for_gold(mini):
+    corpus = Corpus(mini)
+    gold = corpus.read_json(corpus.gold_path(TROMSO))
+    corpus.annotator_path(TROMSO, "gold").write_bytes(dumps_json(dict(gold, entities=[])))
+    report = agreement(mini, [TROMSO])
+    assert report["sources"] == ["alice", "annotators/gold", "gold"]
+    assert _pair(report, "annotators/gold", "gold")["layers"]["entities"]["all"]["a"] == 0

@@ -34,9 +34,11 @@ def _load_sources(corpus, docs):
     for doc_id in docs or corpus.doc_ids():
         files = {}
         for path in corpus.annotation_paths(doc_id):
-            name = GOLD if path.name == "gold.json" else path.stem
+            is_gold = path.parent.name != "annotators"
+            # An annotator may be called "gold": keep the two apart.
+            name = GOLD if is_gold else path.stem if path.stem != GOLD else f"annotators/{GOLD}"
             annotations = AnnotationFile.fromdict(corpus.read_json(path))
-            if name == GOLD and annotations.provenance.get("method") == "empty":
+            if is_gold and annotations.provenance.get("method") == "empty":
                 continue
             files[name] = annotations
         versions = Counter((a.version, a.sha256) for a in files.values())
