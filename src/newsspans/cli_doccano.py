@@ -92,12 +92,14 @@ def push(with_gold, docs, project, url, fmt, root):
 @doccano.command()
 @click.option("--force", is_flag=True, help="Overwrite annotator files edited locally since the last pull.")
 @click.option("--user", "users", multiple=True, help="Only this Doccano user (repeatable).")
+@click.option("--include-preannotations", is_flag=True,
+              help="Also pull the pre-annotation user (gold as it stands in Doccano).")
 @_PROJECT
 @_URL
 @_FORMAT
 @root_option
 @library_errors
-def pull(force, users, project, url, fmt, root):
+def pull(force, users, include_preannotations, project, url, fmt, root):
     """Pull every annotator's spans and relations into annotations/<doc>/annotators/<user>.json.
 
     Offsets come back as code points, checked against the text; each file is validated
@@ -108,7 +110,8 @@ def pull(force, users, project, url, fmt, root):
         newsspans doccano pull --user alice
     """
     from .doccano.pull import pull as pull_annotations
-    report = pull_annotations(root, _connect(root, url), project, force=force, users=set(users) or None)
+    report = pull_annotations(root, _connect(root, url), project, force=force, users=set(users) or None,
+                              include_preannotations=include_preannotations)
     lines = [f"written {len(report.written)}, unchanged {len(report.unchanged)}, "
              f"kept local edits {len(report.kept_local_edits)}, problems {len(report.problems)}"]
     lines += [f"wrote {w}" for w in report.written] + [f"kept: {k}" for k in report.kept_local_edits]

@@ -124,6 +124,19 @@ def test_round_trip(doccano_server, root):
     pid = find_project(conn, "mini")["id"]
     assert_preannotations_equal_gold(conn, pid, root)
 
+    # Gold comes back from Doccano as it went in: offsets, labels, links, relations, ids.
+    copy = root.parent / "copy"
+    shutil.copytree(root, copy)
+    back = run(server, "doccano", "pull", "--include-preannotations", "--user", PREANNOTATION_USER,
+               "--project", "mini", "--root", copy)
+    assert back.exit_code == 0, back.output
+    for doc_id in (STORM, TROMSO):
+        gold = json.loads((copy / "annotations" / doc_id / "gold.json").read_text(encoding="utf-8"))
+        pulled = json.loads((copy / "annotations" / doc_id / "annotators" / f"{PREANNOTATION_USER}.json")
+                            .read_text(encoding="utf-8"))
+        for layer in ("entities", "quotes", "claims"):
+            assert sorted(pulled[layer], key=lambda x: x["id"]) == sorted(gold[layer], key=lambda x: x["id"])
+
     # A second person, created over the API, labels the Tromsø article in Doccano.
     conn.post("/v1/users/create", json={"username": "bob", "email": "bob@example.invalid",
                                         "password1": "bob-Secret-42x", "password2": "bob-Secret-42x"})
