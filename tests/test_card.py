@@ -1,5 +1,7 @@
 """README.md as a Hugging Face dataset card: front matter, configs, dataset_info, prose."""
 
+import json
+
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -87,3 +89,20 @@ def test_a_corpus_without_readme_gets_a_card(mini):
                                          (100_000, "100K<n<1M"), (5_000_000, "1M<n<10M")])
 def test_size_categories(n, category):
     assert _size_category(n) == category
+
+
+def test_the_card_shows_the_dataset_version_from_croissant(card, mini):
+    version = json.loads((REPO / "croissant.json").read_text(encoding="utf-8"))["version"]
+    assert (f"<!-- newsspans:generated:version:begin -->\nDataset version **{version}** "
+            f"(croissant.json `version`;") in card.text
+    export_corpus(mini)
+    assert "Dataset version **0.1.0**" in (mini / "README.md").read_text(encoding="utf-8")
+    # A release writes a new version into croissant.json: the card is stale until re-exported.
+    data = json.loads((mini / "croissant.json").read_text(encoding="utf-8"))
+    (mini / "croissant.json").write_text(json.dumps(dict(data, version="2.3.4")), encoding="utf-8")
+    assert export_corpus(mini, check=True) == ["croissant.json: stale",
+                                               "README.md: generated block 'version' stale"]
+    export_corpus(mini)
+    text = (mini / "README.md").read_text(encoding="utf-8")
+    assert "Dataset version **2.3.4**" in text and "tags the release `v2.3.4`" in text
+    assert export_corpus(mini, check=True) == []

@@ -105,7 +105,9 @@ def blocks(summary) -> dict:
         columns.append(f"- `{config}`: {fields}")
     provenance = [f"- {n:,} gold file{'s' if n != 1 else ''}: method `{method}`, "
                   f"annotators {annotators}" for (method, annotators), n in summary.provenance]
-    return {"splits": "\n".join(lines), "columns": "\n".join(columns),
+    version = (f"Dataset version **{summary.version}** (croissant.json `version`; "
+               f"`newsspans release` sets it and tags the release `v{summary.version}`).")
+    return {"version": version, "splits": "\n".join(lines), "columns": "\n".join(columns),
             "provenance": "\n".join(provenance) or "- no gold annotations yet"}
 
 

@@ -8,12 +8,13 @@ Nested layers of `documents` are repeated fields whose sub-fields pick one key o
 
 from . import labels
 from .features import CONFIGS, features
+from .rai import RAI, rai_fields
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 CONTEXT = {
     "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs",
     "column": "cr:column", "conformsTo": "dct:conformsTo",
-    "cr": "http://mlcommons.org/croissant/", "rai": "http://mlcommons.org/croissant/RAI/",
+    "cr": "http://mlcommons.org/croissant/", "rai": RAI,
     "data": {"@id": "cr:data", "@type": "@json"},
     "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/", "equivalentProperty": "cr:equivalentProperty",
@@ -139,6 +140,7 @@ def croissant(root, summary, version: str) -> dict:
         "copyrightNotice": ("Annotations CC-BY-4.0; code MIT; the article texts are the "
                             "copyright of their publishers (AFP for the seed article), all "
                             "rights reserved, see corpus/<doc_id>/document.json rights."),
+        **rai_fields(summary),
         "distribution": distribution,
         "recordSet": record_sets,
     }

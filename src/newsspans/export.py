@@ -72,14 +72,14 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
     if check:
         with tempfile.TemporaryDirectory(prefix="newsspans-export-check-") as tmp:
             staging = Path(tmp) / EXPORTS
-            summary = _write_configs(root, staging, limits)
+            summary = _write_configs(root, staging, limits, version=version)
             return _stale(root, staging, summary, version)
     exports = root / EXPORTS
     exports.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(exports)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=exports))
     try:
-        summary = _write_configs(root, staging, limits)
+        summary = _write_configs(root, staging, limits, version=version)
         _swap_in(staging, exports)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -94,8 +94,10 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
 class Summary:
     """What the export wrote: shards per config and split, paths relative to exports/."""
 
-    def __init__(self, shards_by_config: dict, documents: int, languages: tuple, provenance=()):
+    def __init__(self, shards_by_config: dict, documents: int, languages: tuple, provenance=(),
+                 version=DEFAULT_VERSION):
         self.by_config = shards_by_config   # {config: {split: [Shard]}}
+        self.version = version   # the dataset version the card shows
         self.documents = documents
         self.languages = languages
         # ((method, annotators), number of exported gold files), sorted
@@ -122,7 +124,8 @@ class _RelShard:
         self.file_bytes, self.sha256 = shard.file_bytes, shard.sha256
 
 
-def _write_configs(root: Path, staging: Path, limits: Limits, text_free=False) -> Summary:
+def _write_configs(root: Path, staging: Path, limits: Limits, text_free=False,
+                   version=DEFAULT_VERSION) -> Summary:
     registry = Corpus(root).registry()
     writers, documents, languages, provenance = {}, set(), set(), Counter()
     # The text-free writers get the same rows and size estimates as the full ones, so both
@@ -164,7 +167,7 @@ def _write_configs(root: Path, staging: Path, limits: Limits, text_free=False) -
         by_config[config][split] = [
             _RelShard(s, f"{config}/{s.path.name}") for s in w.close()]
     return Summary(by_config, len(documents), tuple(sorted(languages)),
-                   sorted(provenance.items()))
+                   sorted(provenance.items()), version)
 
 
 class _TextFreeWriter(ShardWriter):

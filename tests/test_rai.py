@@ -1,0 +1,109 @@
+"""croissant.json's `rai:` fields say what DATASHEET.md says, with the data's own figures."""
+
+import json
+import re
+
+import mlcroissant as mlc
+import pytest
+
+from newsspans import labels, rai
+from newsspans.export import dataset_version, export_corpus
+from newsspans.stats import compute_stats
+
+from conftest import REPO
+
+RAI_KEYS = {
+    "rai:dataCollection", "rai:dataCollectionType", "rai:dataCollectionRawData",
+    "rai:dataPreprocessingProtocol", "rai:dataAnnotationProtocol", "rai:annotationsPerItem",
+    "rai:annotatorDemographics", "rai:machineAnnotationTools", "rai:dataUseCases",
+    "rai:dataBiases", "rai:dataLimitations", "rai:personalSensitiveInformation",
+    "rai:dataSocialImpact", "rai:dataReleaseMaintenancePlan"}
+
+
+def _plain(markdown: str) -> str:
+    """Markdown without emphasis and code marks, white space collapsed."""
+    return " ".join(re.sub(r"\*\*|`", "", markdown).split())
+
+
+@pytest.fixture(scope="module")
+def fields():
+    metadata = json.loads((REPO / "croissant.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in metadata.items() if k.startswith("rai:")}
+
+
+@pytest.fixture(scope="module")
+def datasheet():
+    return _plain((REPO / "DATASHEET.md").read_text(encoding="utf-8"))
+
+
+def _text(value) -> str:
+    return " ".join(value) if isinstance(value, list) else value
+
+
+def test_every_rai_field_is_filled(fields):
+    assert set(fields) == RAI_KEYS
+    assert all(_text(v).strip() for v in fields.values())
+
+
+def test_every_shared_statement_is_in_the_datasheet_and_in_croissant(fields, datasheet):
+    everything = " ".join(_text(v) for v in fields.values())
+    for sentence in rai.DATASHEET_SENTENCES:
+        assert sentence in datasheet, f"DATASHEET.md no longer says: {sentence}"
+        assert sentence in everything, f"croissant.json's rai: fields do not say: {sentence}"
+
+
+def test_the_key_statements_are_where_a_reader_looks(fields):
+    assert rai.ANNOTATOR in fields["rai:annotatorDemographics"][0]
+    assert rai.ANNOTATION_PROTOCOL in fields["rai:dataAnnotationProtocol"][0]
+    assert rai.EVALUATION_ONLY in fields["rai:dataUseCases"]
+    assert "not training data" in rai.EVALUATION_ONLY
+
+
+def test_counts_agree_with_the_datasheet_and_the_data(fields, datasheet):
+    stats = compute_stats(REPO)
+    block = re.search(r"Documents: (\d+) .*?entity mentions: (\d+); quotes: (\d+); claims: (\d+)", datasheet)
+    assert tuple(map(int, block.groups())) == (stats["documents"], stats["mentions"], stats["quotes"], stats["claims"])
+    collection = fields["rai:dataCollection"]
+    n = stats["documents"]
+    assert collection.startswith(f"{n} document{'s' if n != 1 else ''}; gold annotations: "
+                                 f"{stats['mentions']} entity mentions, {stats['quotes']} quotes, "
+                                 f"{stats['claims']} claims.")
+    # "With one document" (croissant and datasheet) and "One document today" stay true.
+    assert (n == 1) == ("One document today" in datasheet)
+    assert f"all {len(labels.ENTITY_TYPES)} types" in datasheet
+
+
+def test_annotators_agree_with_the_gold_provenance(fields, datasheet):
+    gold = json.loads((REPO / "annotations" / "afp-20240619-putin-kim-defence-treaty" / "gold.json").read_text())
+    annotators = gold["provenance"]["annotators"]
+    per_item = fields["rai:annotationsPerItem"]
+    assert per_item.startswith(f"{len(annotators)} annotator per document. {rai.SINGLE_ANNOTATOR}.")
+    assert f"method {gold['provenance']['method']}, annotators: {', '.join(annotators)}." in per_item
+    for name in annotators:   # every annotator of the data is described, here and in the datasheet
+        assert name in fields["rai:annotatorDemographics"][0]
+        assert name in datasheet
+    assert gold["provenance"]["method"] != "adjudicated" and rai.SINGLE_ANNOTATOR in datasheet
+
+
+def test_the_fields_are_generated_by_export(tmp_path):
+    """A stale or hand-edited rai: field is caught by `export --check`."""
+    import shutil
+    root = tmp_path / "repo"
+    for folder in ("corpus", "annotations", "exports"):
+        shutil.copytree(REPO / folder, root / folder)
+    for name in ("croissant.json", "README.md"):
+        shutil.copy2(REPO / name, root / name)
+    assert export_corpus(root, check=True) == []
+    data = json.loads((root / "croissant.json").read_text(encoding="utf-8"))
+    data["rai:dataBiases"] = ["none"]
+    (root / "croissant.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert export_corpus(root, check=True) == ["croissant.json: stale"]
+
+
+def test_mlcroissant_reads_the_rai_fields_without_errors():
+    dataset = mlc.Dataset(jsonld=str(REPO / "croissant.json"))
+    metadata = dataset.metadata
+    assert not metadata.ctx.issues.errors
+    assert metadata.annotations_per_item.startswith("1 annotator per document")
+    assert metadata.data_biases == [rai.BIASES]
+    assert metadata.version == dataset_version(REPO)
