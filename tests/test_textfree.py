@@ -6,11 +6,14 @@ import shutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
+from click.testing import CliRunner
 from datasets import load_dataset
 
 from newsspans import textfree
+from newsspans.cli import main
 from newsspans.errors import ExportError, RehydrateError
-from newsspans.export import export_corpus, export_without_text
+from newsspans.export import dataset_version, export_corpus, export_without_text
 from newsspans.features import CONFIGS
 from newsspans.rehydrate import rehydrate
 from newsspans.shards import Limits
@@ -70,8 +73,10 @@ def _leaks(folder, article_texts, allowed):
     """Strings stored under `folder` that share a GRAM-character substring with an article."""
     grams = set().union(*(_grams(t) for t in article_texts))
     found = []
-    for path in sorted(folder.rglob("*.parquet")):
-        for where, s in _everything_stored(path):
+    for path in sorted(folder.rglob("*.parquet")) + sorted(folder.glob("*.md")):
+        stored = (_everything_stored(path) if path.suffix == ".parquet"
+                  else [("card", path.read_text(encoding="utf-8"))])
+        for where, s in stored:
             if (where, s) in allowed:
                 continue
             hit = next((s[i:i + GRAM] for i in range(len(s) - GRAM + 1) if s[i:i + GRAM] in grams), None)
@@ -110,11 +115,16 @@ def test_text_free_columns(seed_text_free):
     assert doc["title_sha256"] is None
 
 
-def test_text_free_configs_load_with_their_features(seed_text_free):
+def test_text_free_configs_load_through_their_own_card(seed_text_free):
+    card = (seed_text_free / "README.md").read_text(encoding="utf-8")
+    assert "config_name: quotes" in card and "path: quotes/test-*.parquet" in card
+    front = yaml.safe_load(card.split("---\n")[1])
+    assert "The article texts are not included" in front["license_details"]
+    assert f"Dataset version **{dataset_version(REPO)}**" in card
     for config in CONFIGS:
-        files = str(seed_text_free / config / "*.parquet")
-        loaded = load_dataset("parquet", data_files={"test": files}, split="test")
+        loaded = load_dataset(str(seed_text_free), config, split="test")
         assert loaded.features == textfree.features(config)
+        assert loaded.num_rows == pq.read_metadata(seed_text_free / config / "test-00000-of-00001.parquet").num_rows
 
 
 def test_rehydrating_with_the_raw_seed_article_gives_the_committed_exports(seed_text_free, tmp_path, cli):
@@ -187,6 +197,28 @@ def test_mini_round_trip_is_byte_identical(mini, tmp_path, limits):
     export_without_text(mini, limits=limits)
     full = _parquet(mini / "exports")
     assert set(_parquet(mini / textfree.TEXT_FREE)) == set(full)
+    assert (mini / textfree.TEXT_FREE / "README.md").is_file()
     shutil.rmtree(mini / "exports")
     rehydrate(mini, mini / "corpus", limits=limits)
     assert _parquet(mini / "exports") == full
+
+
+def test_export_without_text_from_the_command_line(mini, cli):
+    result = cli("export", "--root", mini, "--without-text")
+    assert result.exit_code == 0, result.output
+    out = mini / textfree.TEXT_FREE
+    assert result.stdout.splitlines()[-1] == f"wrote {out / 'README.md'}"
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(
+        [f"{c}/{s}-00000-of-00001.parquet" for c in CONFIGS for s in ("train", "validation")]
+        + ["README.md"])
+    assert not (mini / "exports").exists()   # the full exports are another command's
+    again = cli("export", "--root", mini, "--without-text")   # rewriting its own folder is fine
+    assert again.exit_code == 0, again.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "x"], "--out goes with --without-text"),
+    (["--check", "--without-text"], "--check and --without-text cannot be combined")])
+def test_export_option_mistakes(mini, cli, args, message):
+    result = CliRunner().invoke(main, ["export", "--root", str(mini), *args])
+    assert result.exit_code == 2 and message in result.output

@@ -18,6 +18,10 @@ LICENSE_DETAILS = (
     "the copyright of their publishers (the seed article: Agence France-Presse, all rights "
     "reserved; see each corpus/<doc_id>/document.json `rights`); they are included only so "
     "that the annotations can be read and checked.")
+TEXT_FREE_LICENSE_DETAILS = (
+    "The annotations are licensed CC-BY-4.0 and the code MIT. The article texts are not "
+    "included: they remain the copyright of their publishers (the seed article: Agence "
+    "France-Presse, all rights reserved).")
 _FRONT = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
 
 
@@ -33,13 +37,19 @@ def _size_category(n: int) -> str:
     return "1M<n<10M"
 
 
-def front_matter(summary) -> str:
-    """The YAML front matter, `---` lines included."""
+def front_matter(summary, folder="exports/", config_features=features,
+                 pretty_name="newsspans: entities, quotes and claims in news",
+                 license_details=LICENSE_DETAILS) -> str:
+    """The YAML front matter, `---` lines included.
+
+    `folder` holds the config folders (relative to the card) and `config_features` gives
+    each config's Features: the text-free card passes its own.
+    """
     splits = summary.splits()
     configs, infos = [], []
     for config in CONFIGS:
         entry = {"config_name": config,
-                 "data_files": [{"split": s, "path": f"exports/{config}/{s}-*.parquet"}
+                 "data_files": [{"split": s, "path": f"{folder}{config}/{s}-*.parquet"}
                                 for s in splits]}
         if config == DEFAULT_CONFIG:
             entry["default"] = True
@@ -48,15 +58,15 @@ def front_matter(summary) -> str:
                        "num_examples": summary.rows(config, s)} for s in splits]
         files = [shard for s in splits for shard in summary.by_config[config][s]]
         infos.append({"config_name": config,
-                      "features": features(config)._to_yaml_list(),
+                      "features": config_features(config)._to_yaml_list(),
                       "splits": split_info,
                       "download_size": sum(f.file_bytes for f in files),
                       "dataset_size": sum(i["num_bytes"] for i in split_info)})
     card = {
-        "pretty_name": "newsspans: entities, quotes and claims in news",
+        "pretty_name": pretty_name,
         "license": "other",
         "license_name": "cc-by-4.0-annotations-publisher-copyright-texts",
-        "license_details": LICENSE_DETAILS,
+        "license_details": license_details,
         "language": list(summary.languages),
         "multilinguality": "monolingual",
         "size_categories": [_size_category(summary.documents)],
@@ -73,6 +83,36 @@ def front_matter(summary) -> str:
     }
     body = yaml.safe_dump(card, sort_keys=False, allow_unicode=True, width=88)
     return f"---\n{body}---\n"
+
+
+TEXT_FREE_BODY = """# newsspans (text-free)
+
+The newsspans annotations without the article texts: the configs of the full dataset with
+the same rows, offsets (Unicode code points), span lengths and the sha256 of each
+document version's text and title, but no document, span, cue or token text. The texts are
+the copyright of their publishers; the annotations are CC-BY-4.0.
+
+Dataset version **{version}**.
+
+To get the full dataset, put the articles (as received, or their canonical texts) as
+`*.txt` files in a folder and run:
+
+```sh
+newsspans rehydrate --from . --text-dir articles/ --out exports/
+```
+
+Each text is matched to its document version by sha256; a missing or different text is
+named and nothing is written. See the newsspans README, "Text-free distribution".
+"""
+
+
+def text_free_card(summary) -> str:
+    """README.md of a text-free distribution: its own configs, and how to rehydrate it."""
+    from .textfree import features as text_free_features
+    return (front_matter(summary, folder="", config_features=text_free_features,
+                         pretty_name="newsspans (text-free): entities, quotes and claims in news",
+                         license_details=TEXT_FREE_LICENSE_DETAILS)
+            + "\n" + TEXT_FREE_BODY.format(version=summary.version))
 
 
 def _type(feature) -> str:

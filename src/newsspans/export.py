@@ -14,7 +14,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from .card import render_readme, stale_readme_parts
+from .card import render_readme, stale_readme_parts, text_free_card
 from .corpus import Corpus
 from .croissant import croissant
 from .errors import ExportError, InvalidCorpus
@@ -194,21 +194,25 @@ def export_without_text(root, out=None, limits: Limits = None) -> list:
     if problems:
         raise InvalidCorpus(problems)
     summary = write_into(out, lambda staging: _write_configs(
-        root, staging, limits or Limits(), text_free=True))
-    return [str(out / shard.relpath) for shard in summary.shards()]
+        root, staging, limits or Limits(), text_free=True, version=dataset_version(root)),
+        keep=(README,))
+    atomic_write(out / README, text_free_card(summary).encode("utf-8"))
+    return [str(out / shard.relpath) for shard in summary.shards()] + [str(out / README)]
 
 
-def write_into(out: Path, write):
+def write_into(out: Path, write, keep=()):
     """Run `write(staging)` in a staging folder inside `out`, then swap its config folders in.
 
-    Refuses (ExportError) when `out` holds anything but config folders, so nothing of the
-    user's is replaced; when `write` raises, `out` is left as it was.
+    Refuses (ExportError) when `out` holds anything but config folders (and the files named
+    in `keep`, which the caller rewrites), so nothing of the user's is replaced; when `write`
+    raises, `out` is left as it was.
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out}: not a folder")
-    foreign = sorted(e.name for e in out.iterdir()
-                     if not e.name.startswith(".") and e.name not in CONFIGS) if out.is_dir() else []
+    foreign = (sorted(e.name for e in out.iterdir()
+                      if not e.name.startswith(".") and e.name not in CONFIGS + tuple(keep))
+               if out.is_dir() else [])
     if foreign:
         raise ExportError(f"{out}: holds {', '.join(foreign)}, not export configs; "
                           f"choose an empty folder")
@@ -224,7 +228,13 @@ def write_into(out: Path, write):
 
 
 def _remove_leftovers(exports: Path) -> None:
-    """Staging folders of an interrupted export."""
+    """Staging folders of an interrupted export; a config folder it had moved aside is put back."""
+    for config in CONFIGS:
+        current, old = exports / config, exports / f".old-{config}"
+        # Killed between the two renames of _swap_in: the previous files exist only here,
+        # and this export may fail too before it swaps its own in.
+        if old.is_dir() and not current.exists():
+            os.replace(old, current)
     for entry in exports.iterdir():
         if entry.name.startswith((_STAGING_PREFIX, ".old-")) and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
