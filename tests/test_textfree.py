@@ -7,6 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from datasets import load_dataset
 
@@ -222,3 +224,44 @@ def test_export_without_text_from_the_command_line(mini, cli):
 def test_export_option_mistakes(mini, cli, args, message):
     result = CliRunner().invoke(main, ["export", "--root", str(mini), *args])
     assert result.exit_code == 2 and message in result.output
+
+
+_TEXTS = st.text(alphabet=st.sampled_from("ab c\n.éé\u0301🎉👨\u200d👩ـمرحبا"), min_size=1, max_size=60)
+
+
+@st.composite
+def _text_and_spans(draw):
+    text = draw(_TEXTS)
+    bounds = st.integers(0, len(text))
+    spans = [tuple(sorted(draw(st.tuples(bounds, bounds)))) for _ in range(draw(st.integers(0, 4)))]
+    return text, spans
+
+
+@given(_text_and_spans(), st.one_of(st.none(), st.text(min_size=1, max_size=10)))
+@settings(max_examples=150, deadline=None)
+def test_strip_then_restore_is_the_identity(case, title):
+    text, spans = case
+    quotes = [{"id": f"q{i}", "start": s, "end": e, "text": text[s:e], "kind": 0, "speaker_id": None,
+               "speaker_entity_id": None, "speaker_name": None, "cue_start": s if i % 2 else None,
+               "cue_end": e if i % 2 else None, "cue_text": text[s:e] if i % 2 else None}
+              for i, (s, e) in enumerate(spans)]
+    document = {"doc_id": "d", "version": 1, "text": text, "text_sha256": textfree.sha256_text(text),
+                "title": title, "publisher": None, "published": None, "language": "en",
+                "entities": [], "quotes": quotes, "claims": []}
+    stripped = textfree.strip_row("documents", document)
+    assert {"text", "cue_text", "title"}.isdisjoint(_keys(stripped))
+    assert textfree.restore_row("documents", stripped, text, title) == document
+    for quote in quotes:
+        assert textfree.restore_row("quotes", textfree.strip_row("quotes", quote), text) == quote
+    with pytest.raises(textfree.SpanMismatch):   # a text of another length never fits
+        textfree.restore_row("documents", stripped, text[:-1], title)
+
+
+def _keys(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
