@@ -3,7 +3,7 @@
 Texts are the `*.txt` files under a folder: raw article files as received or canonical
 texts, in any layout. Each is normalised (`normalize.normalize` is idempotent, so a
 canonical text stays itself) and matched to document versions by the sha256 of the
-canonical text; a title by the sha256 of a whole file's stripped text or of its first
+canonical text, or of the file as it is; a title by the sha256 of a whole file's stripped text or of its first
 paragraph (a headline received at the top of the article). A file named for a document
 (`<doc_id>.txt`, or any `.txt` inside a folder `<doc_id>/`) must match one of that
 document's versions. Everything is checked before anything is written: a missing or
@@ -27,9 +27,12 @@ from .textfree import LAYERS, TEXT_FREE, SpanMismatch, restore_row, sha256_text
 
 _SHARD = re.compile(r"(?P<split>[a-z]+)-\d{5}-of-\d{5}\.parquet")
 _BATCH_ROWS = 1000
-# The forms of a supplied file's canonical text that can match: the text of a version, or a
-# title (the whole file, or its first paragraph).
-_FORMS = {"text": lambda t: t, "stripped": str.strip, "first": lambda t: t.split("\n\n", 1)[0].strip()}
+# The forms of a supplied file (decoded, canonical) that can match: a version's text (the
+# canonical form, or the file as it is: a version's text made by an older normaliser need
+# not be a fixed point of today's), or a title (the whole file, or its first paragraph).
+_FORMS = {"canonical": lambda raw, canon: canon, "as-is": lambda raw, canon: raw,
+          "stripped": lambda raw, canon: canon.strip(),
+          "first": lambda raw, canon: canon.split("\n\n", 1)[0].strip()}
 
 
 def rehydrate(root, text_dir, source=None, out=None, limits: Limits = None) -> list:
@@ -105,7 +108,7 @@ class _Texts:
     def __init__(self, text_dir: Path, versions: dict):
         if not text_dir.is_dir():
             raise RehydrateError(f"{text_dir}: not a folder of texts")
-        self._paths = {}   # sha256 -> (file, the form of its canonical text that has it)
+        self._paths = {}   # sha256 -> (file, the form of it that has this sha256)
         expected = {}
         for (doc_id, _), shas in versions.items():
             expected.setdefault(doc_id, set()).update(s for s in shas if s)
@@ -113,10 +116,11 @@ class _Texts:
         for path in sorted(text_dir.rglob("*.txt")):
             if any(part.startswith(".") for part in path.relative_to(text_dir).parts):
                 continue
-            canonical = self._read(path)
+            raw = self._read(path)
+            canonical = normalize(raw)
             shas = set()
             for form, make in _FORMS.items():
-                sha = sha256_text(make(canonical))
+                sha = sha256_text(make(raw, canonical))
                 shas.add(sha)
                 self._paths.setdefault(sha, (path, form))
             for doc_id in {path.stem, path.parent.name} & set(expected):
@@ -139,7 +143,7 @@ class _Texts:
     @staticmethod
     def _read(path: Path) -> str:
         try:
-            return normalize(path.read_bytes().decode("utf-8"))
+            return path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             raise RehydrateError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
@@ -147,7 +151,8 @@ class _Texts:
         """The text with this sha256; re-read and re-checked, one document at a time."""
         if self._last[0] != sha:
             path, form = self._paths[sha]
-            text = _FORMS[form](self._read(path))
+            raw = self._read(path)
+            text = _FORMS[form](raw, normalize(raw))
             if sha256_text(text) != sha:
                 raise RehydrateError(f"{path}: changed while rehydrating (sha256 no longer {sha})")
             self._last = (sha, text)
