@@ -36,6 +36,11 @@ def library_errors(func):
                                        f"above); nothing was written") from None
         except NewsspansError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            # A full disk or a denied permission is the machine's state, not a bug: a
+            # message naming the file, not a traceback.
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
     return wrapper
 
 
