@@ -88,11 +88,11 @@ def _leaks(folder, article_texts, allowed):
     return found
 
 
-def _registry_names():
+def _registry_names(root=REPO):
     # Canonical entity names are the registry's (the project's own data), not the article's
     # prose, even where the article spells a name the same way; only those whole values in the
     # name columns are exempt.
-    names = {e["name"] for e in json.loads((REPO / "annotations" / "entities.json").read_text())["entities"]}
+    names = {e["name"] for e in json.loads((root / "annotations" / "entities.json").read_text())["entities"]}
     return {(column, name) for name in names
             for column in ("entity_name", "speaker_name", "claimant_name")}
 
@@ -282,3 +282,13 @@ def test_a_version_text_is_matched_as_is_when_it_is_not_todays_canonical_form(tm
     (tmp_path / "d.txt").write_text(old + ".", encoding="utf-8")
     with pytest.raises(RehydrateError, match="d.txt: named for document d but matches none"):
         _Texts(tmp_path, versions)
+
+
+def test_no_text_leaks_from_the_mini_corpus_either(mini, tmp_path):
+    """Two documents, one with a publisher's title, emoji and combining marks."""
+    export_without_text(mini, tmp_path / "tf")
+    texts = [p.read_text(encoding="utf-8") for p in sorted((mini / "corpus").rglob("*.txt"))]
+    assert any("Storm Report" in t for t in texts)   # the title is article text too
+    assert _leaks(tmp_path / "tf", texts, _registry_names(mini)) == []
+    export_corpus(mini)
+    assert _leaks(mini / "exports", texts, _registry_names(mini))
