@@ -240,6 +240,14 @@ def test_round_trip(doccano_server, root):
     forced = run(server, "doccano", "pull", "--force", "--project", "mini", "--root", root)
     assert forced.exit_code == 0 and f"wrote annotations/{TROMSO}/annotators/bob.json" in forced.output
 
+    # A mention that must link to the registry and does not: reported, and the file stays as it was.
+    before = path.read_bytes()
+    span("PERSON", 160, 170)  # "Radio Nord" as a person, with no `link` line
+    invalid = run(server, "doccano", "pull", "--project", "mini", "--root", root)
+    assert invalid.exit_code == 1
+    assert "PERSON mention 'Radio Nord' [160:170] must link to a registry entity" in invalid.output
+    assert path.read_bytes() == before
+
     # bob takes everything back in Doccano: the next pull empties his file, it does not keep it.
     bob.delete(f"{base}/relations")
     bob.delete(f"{base}/spans")

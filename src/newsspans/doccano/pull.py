@@ -20,7 +20,7 @@ from ..models import AnnotationFile
 from .client import Connection
 from .convert import from_doccano
 from .project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
-from .push import DIRECTIVES_META, example_key
+from .push import DIRECTIVES_META, check_corpus, example_key
 from .transfer import export_jsonl
 
 LAYERS = ("entities", "quotes", "claims")
@@ -54,6 +54,7 @@ def now_utc() -> str:
 def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=None,
          include_preannotations=False) -> PullReport:
     """Pull the annotators' layers of every pushed document; see the module docstring."""
+    check_corpus(root)
     corpus = Corpus(root)
     report = PullReport()
     pid = find_project(conn, project)["id"]

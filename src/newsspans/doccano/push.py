@@ -12,11 +12,12 @@ nobody but the pre-annotation user touched them.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..corpus import Corpus
-from ..errors import CorpusError, DoccanoError
+from ..corpus import Corpus, check_doc_id
+from ..errors import CorpusError, DoccanoError, InvalidCorpus
 from ..fsutil import sha256_text
 from ..labels import AUTHOR_ID
 from ..models import AnnotationFile
+from ..validate import validate_corpus, validate_document
 from .client import Connection
 from .convert import to_doccano
 from .project import (DEFAULT_PROJECT, PREANNOTATION_USER, find_project, preannotation_connection,
@@ -59,7 +60,7 @@ def local_documents(corpus: Corpus, docs=None, with_gold=False, report=None):
         try:
             entry = corpus.document(doc_id)["versions"][-1]
             text = corpus.text(doc_id, entry["version"])
-        except (CorpusError, KeyError, IndexError) as exc:
+        except (CorpusError, KeyError, IndexError, TypeError) as exc:
             report.problems.append(f"{doc_id}: cannot read its latest version: {exc}")
             continue
         sha = sha256_text(text)
@@ -125,8 +126,24 @@ def _record(key, text, sha, gold):
     return record
 
 
+def check_corpus(root, docs=None):
+    """InvalidCorpus naming every problem of the corpus (or of `docs` and the registry).
+
+    Runs before any connection: Doccano checks no offset, so a defect would travel.
+    """
+    corpus = Corpus(root)
+    if docs is None:
+        problems = validate_corpus(root)
+    else:
+        registry = corpus.registry()
+        problems = [p for doc_id in docs for p in validate_document(corpus, check_doc_id(doc_id), registry)]
+    if problems:
+        raise InvalidCorpus(problems)
+
+
 def push(root, conn: Connection, project=DEFAULT_PROJECT, with_gold=False, docs=None) -> PushReport:
     """Push every document's latest version (or only `docs`); see the module docstring."""
+    check_corpus(root, docs)
     report = PushReport()
     local = local_documents(Corpus(root), docs, with_gold, report)
     pid = find_project(conn, project)["id"]
