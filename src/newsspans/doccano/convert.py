@@ -29,10 +29,11 @@ def to_doccano(annotations: AnnotationFile, text: str) -> dict:
     def relate(source, target, kind):
         relations.append({"id": len(relations) + 1, "from_id": source, "to_id": target, "type": kind})
 
+    nth = _ordinals(annotations.entities) | _ordinals(annotations.claims)
     for m in annotations.entities:
         add_span(("m", m.id), m.start, m.end, scheme.mention_label(m.label, m.mention))
         if m.entity is not None:
-            lines.append(scheme.link_line(m.entity, m.start, m.end))
+            lines.append(scheme.link_line(m.entity, m.start, m.end, nth[m.id]))
     for q in annotations.quotes:
         qid = add_span(("q", q.id), q.start, q.end, scheme.quote_label(q.kind))
         if q.speaker is not None:
@@ -44,12 +45,23 @@ def to_doccano(annotations: AnnotationFile, text: str) -> dict:
     for c in annotations.claims:
         cid = add_span(("c", c.id), c.start, c.end, scheme.claim_label(c.category, c.checkworthy))
         if c.claimant == AUTHOR_ID:
-            lines.append(scheme.author_line(c.start, c.end))
+            lines.append(scheme.author_line(c.start, c.end, nth[c.id]))
         elif c.claimant is not None:
             relate(cid, span_ids[("m", c.claimant)], "claimant")
         if c.quote is not None:
             relate(cid, span_ids[("q", c.quote)], "in_quote")
     return {"entities": spans, "relations": relations, "comment": "\n".join(lines)}
+
+
+def _ordinals(items):
+    """{id: n} for items sharing their offsets with another (n-th in file order), else None.
+
+    Doccano numbers the imported spans in this same order, so `#n` finds the span again.
+    """
+    groups = {}
+    for item in items:
+        groups.setdefault((item.start, item.end), []).append(item.id)
+    return {i: (n + 1 if len(ids) > 1 else None) for ids in groups.values() for n, i in enumerate(ids)}
 
 
 class _Reader:
@@ -183,11 +195,14 @@ class _Reader:
     def _targets(self, sids, directive, what):
         if "start" in directive:
             hits = [s for s in sids if self.spans[s][1:3] == (directive["start"], directive["end"])]
+            if "nth" in directive:
+                hits = hits[directive["nth"] - 1:directive["nth"]]
         else:
             hits = [s for s in sids if self.text[self.spans[s][1]:self.spans[s][2]] == directive["text"]]
         if not hits:
-            target = (f"@{directive['start']}:{directive['end']}" if "start" in directive
-                      else repr(directive["text"]))
+            target = (f"@{directive['start']}:{directive['end']}" + (f"#{directive['nth']}" if "nth" in directive
+                                                                       else "")
+                      if "start" in directive else repr(directive["text"]))
             self.problems.append(f"{directive['line']}: no {what} {target} to "
                                  f"apply `{directive['kind']}` to")
         return hits
@@ -216,7 +231,7 @@ class _IdAssigner:
         if gold is not None:
             for layer in ID_PREFIX:
                 for item in getattr(gold, layer):
-                    self.gold_ids.setdefault((layer, item.start, item.end, _key(layer, item)), item.id)
+                    self.gold_ids.setdefault((layer, item.start, item.end, _key(layer, item)), []).append(item.id)
             for m in gold.entities:
                 self.links.setdefault((m.start, m.end, m.label), m.entity)
             self.reserved = {item.id for layer in ID_PREFIX for item in getattr(gold, layer)}
@@ -229,10 +244,10 @@ class _IdAssigner:
 
     def take(self, layer, start, end, attrs):
         key = tuple(sorted(attrs.items())) if layer != "claims" else (attrs["category"],)
-        gold_id = self.gold_ids.get((layer, start, end, key))
-        if gold_id is not None and gold_id not in self.used:
-            self.used.add(gold_id)
-            return gold_id
+        for gold_id in self.gold_ids.get((layer, start, end, key), ()):
+            if gold_id not in self.used:
+                self.used.add(gold_id)
+                return gold_id
         while True:
             self.counters[layer] += 1
             new = f"{ID_PREFIX[layer]}{self.counters[layer]}"
