@@ -192,8 +192,6 @@ def test_annotations_to_doccano_and_back_are_lossless(data):
     assert _canonical(back) == _canonical(gold)
 
 
-@pytest.mark.xfail(strict=True, reason="doccano convert: links and claimants of two items on one "
-                                       "span get mixed up (reported to the Doccano code's owner)")
 def test_two_items_on_one_span_keep_their_links():
     text = "Acme"
     gold = AnnotationFile("fuzz-doc", 1, sha256_text(text), {"method": "manual"}, (
@@ -206,7 +204,6 @@ def test_two_items_on_one_span_keep_their_links():
     assert (problems, _canonical(back)) == ([], _canonical(gold))
 
 
-@pytest.mark.xfail(strict=True, reason="doccano convert: see test_two_items_on_one_span_keep_their_links")
 def test_two_claims_on_one_span_keep_their_claimants():
     text = "Acme"
     gold = AnnotationFile("fuzz-doc", 1, sha256_text(text), {"method": "manual"}, claims=(
