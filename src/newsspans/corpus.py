@@ -17,14 +17,14 @@ USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def check_doc_id(doc_id: str) -> str:
     """Return `doc_id` if it is a slug; a CorpusError otherwise (no path can escape)."""
-    if not isinstance(doc_id, str) or not DOC_ID.match(doc_id):
+    if not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
         raise CorpusError(f"document id {doc_id!r} is not a slug matching {DOC_ID.pattern}")
     return doc_id
 
 
 def check_user_name(user: str) -> str:
     """Return `user` if it is safe as a file name; a CorpusError otherwise."""
-    if not isinstance(user, str) or not USER_NAME.match(user) or ".." in user:
+    if not isinstance(user, str) or not USER_NAME.fullmatch(user) or ".." in user:
         raise CorpusError(f"annotator name {user!r} is not allowed as a file name "
                           f"(letters, digits, '_', '.', '-'; no '..')")
     return user

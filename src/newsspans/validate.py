@@ -172,7 +172,7 @@ def _why_not_canonical(text: str) -> str:
 def validate_document(corpus: Corpus, doc_id: str, registry: dict) -> list:
     """Problems of one document folder and of every annotation file that points at it."""
     problems = []
-    if not DOC_ID.match(doc_id):
+    if not DOC_ID.fullmatch(doc_id):
         return [Problem(f"corpus/{doc_id}", f"folder name {doc_id!r} is not a document id "
                                             f"matching {DOC_ID.pattern}")]
     if corpus.doc_dir(doc_id).is_symlink():
@@ -265,7 +265,7 @@ def _check_version_text(corpus, doc_id, entry, jpath, raw, problems):
 def validate_annotation_file(corpus, path, doc_id, texts, shas, registry, latest, reanchor_pending):
     """Problems of one gold or annotator file of `doc_id`."""
     file = corpus.rel(path)
-    if path.parent.name == "annotators" and (not USER_NAME.match(path.stem) or ".." in path.stem):
+    if path.parent.name == "annotators" and (not USER_NAME.fullmatch(path.stem) or ".." in path.stem):
         return [Problem(file, f"annotator name {path.stem!r} is not allowed as a file name")]
     try:
         data = corpus.read_json(path)
