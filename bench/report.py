@@ -45,9 +45,15 @@ def growth(by_size: dict) -> dict:
             continue
         time_ratio = b["seconds"] / a["seconds"]
         size_ratio = (docs_b / docs_a) if op != "revise" else 1.0
+        # CPU time does not grow when other work shares the machine; wall time does.
+        cpu_ratio = (b["cpu_seconds"] / a["cpu_seconds"]
+                     if a.get("cpu_seconds") and b.get("cpu_seconds") else None)
+        judged = cpu_ratio if cpu_ratio is not None else time_ratio
         out[op] = {"from_docs": docs_a, "to_docs": docs_b,
                    "time_ratio": round(time_ratio, 2), "size_ratio": size_ratio,
-                   "per_unit_growth": round(time_ratio / size_ratio, 2),
+                   "cpu_time_ratio": round(cpu_ratio, 2) if cpu_ratio is not None else None,
+                   "per_unit_growth": round(judged / size_ratio, 2),
+                   "judged_on": "cpu time" if cpu_ratio is not None else "wall time",
                    "floor_time_ratio": (round(b["floor_seconds"] / a["floor_seconds"], 2)
                                         if a.get("floor_seconds") and b.get("floor_seconds") else None)}
         if op == "revise":
@@ -64,15 +70,18 @@ def targets(by_size: dict, grown: dict) -> list:
     where = f"N={int(largest):,}" + ("" if int(largest) >= TARGET_DOCS else
                                       f" (the targets are set for N={TARGET_DOCS:,})")
     for op, limit in RATIO_TARGETS.items():
-        ratio = at.get(op, {}).get("ratio")
-        results.append(_target(f"{op} within {limit:g}x of its floor", where, ratio, limit, "x"))
+        ratio, docs = at.get(op, {}).get("ratio"), at.get(op, {}).get("docs")
+        # Doccano is measured at a smaller size than the rest.
+        here = f"N={docs:,}" if op in ("push", "pull") and docs else where
+        results.append(_target(f"{op} within {limit:g}x of its floor", here, ratio, limit, "x"))
     for op in ("validate", "export", "load", "revise"):
         rss = at.get(op, {}).get("peak_rss_mb")
         results.append(_target(f"{op} peak memory < {MEMORY_TARGET_MB:.0f} MB", where, rss,
                                MEMORY_TARGET_MB, " MB", strict=True))
     for op, g in grown.items():
         results.append(_target(f"{op} grows linearly ({g['from_docs']:,} -> {g['to_docs']:,} docs)",
-                               "time per unit of work", g["per_unit_growth"], LINEAR_SLACK, "x"))
+                               f"{g.get('judged_on', 'time')} per unit of work",
+                               g["per_unit_growth"], LINEAR_SLACK, "x"))
     return results
 
 
@@ -104,8 +113,9 @@ def table(by_size: dict) -> str:
 
 
 def format_growth(grown: dict) -> str:
-    return "\n".join(f"growth {op}: {g['from_docs']:,} -> {g['to_docs']:,} docs, time x{g['time_ratio']}"
-                     f" (x{g['per_unit_growth']} per unit of work; floor x{g['floor_time_ratio']})"
+    return "\n".join(f"growth {op}: {g['from_docs']:,} -> {g['to_docs']:,} docs, wall time x{g['time_ratio']}"
+                     f" (floor x{g['floor_time_ratio']}), cpu time x{g.get('cpu_time_ratio')}: "
+                     f"x{g['per_unit_growth']} per unit of work by {g.get('judged_on', 'time')}"
                      for op, g in grown.items())
 
 

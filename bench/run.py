@@ -232,6 +232,19 @@ def bench_size(docs, seed, args, work) -> dict:
             "operations": results}
 
 
+def _report_only(path: Path) -> int:
+    results = json.loads(path.read_text(encoding="utf-8"))
+    results["growth"] = report.growth(results["by_size"])
+    results["targets"] = report.targets(results["by_size"], results["growth"])
+    atomic_write(path, dumps_json(results))
+    _say(machine.format_machine(results["machine"]))
+    _say(report.table(results["by_size"]))
+    if results["growth"]:
+        _say(report.format_growth(results["growth"]))
+    _say(report.format_targets(results["targets"]))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, action="append",
@@ -243,7 +256,11 @@ def main(argv=None) -> int:
     parser.add_argument("--doccano-docs", type=int, default=1000,
                         help="documents pushed to and pulled from Doccano (0: skip)")
     parser.add_argument("--doccano-port", type=int, default=8871)
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: recompute growth and targets of --results and print them")
     args = parser.parse_args(argv)
+    if args.report_only:
+        return _report_only(args.results)
     sizes = sorted(set(args.docs or [1000, 10000]))
     if sizes[0] < 1:
         parser.error("--docs must be at least 1")
