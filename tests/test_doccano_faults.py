@@ -13,9 +13,13 @@ Interrupted pushes are covered against the real server in tests/doccano/test_ser
 
 import io
 import json
+import os
 import shutil
+import signal
 import socket
 import stat
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -25,7 +29,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from click.testing import CliRunner
 
-from conftest import MINI, snapshot
+from conftest import MINI, REPO, snapshot
 
 from newsspans.cli import main
 from newsspans.corpus import Corpus
@@ -36,6 +40,7 @@ from newsspans.doccano.pull import pull
 from newsspans.errors import DoccanoError
 from newsspans.fsutil import sha256_text
 from newsspans.models import AnnotationFile
+from newsspans.validate import validate_corpus
 
 PASSWORD = "fake-doccano-password-4711"
 TOKEN = "fake-token-0815"
@@ -324,3 +329,45 @@ def test_a_zip_entry_that_escapes_is_refused(repo, fake, entry):
         assert not report.written, f"{entry!r} was pulled: {report.asdict()}"
         assert report.problems, f"{entry!r} was dropped silently"
     assert snapshot(repo) == before and not outside.exists()
+
+
+_KILLER = """
+import os, signal, sys
+name, when = sys.argv[1], int(sys.argv[2])
+real, calls = getattr(os, name), [0]
+def counted(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == when:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args, **kwargs)
+setattr(os, name, counted)
+from newsspans.cli import main
+main(sys.argv[3:], prog_name="newsspans")
+"""
+
+
+@pytest.mark.parametrize("name", ["fsync", "replace"])
+def test_a_pull_killed_while_writing_leaves_the_previous_file(repo, fake, name):
+    """SIGKILL in the child just before the annotator file's fsync (bytes written to the
+    temporary file) or its rename: the previous file stays whole, and the rerun writes it."""
+    url, state = fake
+    assert pull(repo, _conn(url)).written
+    target = _target(repo, state)
+    previous = target.read_bytes()
+    # The annotator changed something in Doccano since: drop one span from the export.
+    doc_id, annotations, record = _record(repo)
+    record["entities"] = record["entities"][:-1]
+    record["relations"] = [r for r in record["relations"]
+                           if {r["from_id"], r["to_id"]} <= {e["id"] for e in record["entities"]}]
+    state["zip"] = _zip([(f"{USER}.jsonl", (json.dumps(record) + "\n").encode())])
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), DOCCANO_USERNAME="admin", DOCCANO_PASSWORD=PASSWORD)
+    killed = subprocess.run([sys.executable, "-c", _KILLER, name, "1", "doccano", "pull", "--url", url,
+                             "--root", str(repo)], env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert target.read_bytes() == previous
+    litter = [p.name for p in target.parent.iterdir() if p.name.startswith(".")]
+    assert all(p.endswith(".tmp") for p in litter), litter
+    done = pull(repo, _conn(url))
+    assert done.written == [f"annotations/{doc_id}/annotators/{USER}.json"], done.asdict()
+    assert target.read_bytes() != previous
+    assert validate_corpus(repo) == []
