@@ -11,6 +11,7 @@ Interrupted pushes are covered against the real server in tests/doccano/test_ser
 (a dropped answer after every request of a push).
 """
 
+import errno
 import io
 import json
 import os
@@ -31,6 +32,7 @@ from click.testing import CliRunner
 
 from conftest import MINI, REPO, snapshot
 
+from newsspans import fsutil
 from newsspans.cli import main
 from newsspans.corpus import Corpus
 from newsspans.doccano import client as client_module, transfer
@@ -355,7 +357,7 @@ def test_a_pull_killed_while_writing_leaves_the_previous_file(repo, fake, name):
     target = _target(repo, state)
     previous = target.read_bytes()
     # The annotator changed something in Doccano since: drop one span from the export.
-    doc_id, annotations, record = _record(repo)
+    doc_id, _, record = _record(repo)
     record["entities"] = record["entities"][:-1]
     record["relations"] = [r for r in record["relations"]
                            if {r["from_id"], r["to_id"]} <= {e["id"] for e in record["entities"]}]
@@ -371,3 +373,21 @@ def test_a_pull_killed_while_writing_leaves_the_previous_file(repo, fake, name):
     assert done.written == [f"annotations/{doc_id}/annotators/{USER}.json"], done.asdict()
     assert target.read_bytes() != previous
     assert validate_corpus(repo) == []
+
+
+def test_a_full_disk_during_a_pull_is_a_clear_error_and_writes_nothing(repo, fake, monkeypatch):
+    url, state = fake
+
+    def no_space(fd, *args, **kwargs):
+        os.close(fd)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(fsutil.os, "fdopen", no_space)
+    monkeypatch.setenv("DOCCANO_USERNAME", "admin")
+    monkeypatch.setenv("DOCCANO_PASSWORD", PASSWORD)
+    before = snapshot(repo)
+    result = CliRunner().invoke(main, ["doccano", "pull", "--url", url, "--root", str(repo)])
+    assert result.exit_code == 1, result.exception
+    assert result.stderr == (f"Error: {_target(repo, state)}: cannot write: No space left on device\n")
+    _assert_nothing_half_written(repo, before, state)
+    monkeypatch.undo()
+    _assert_rerun_completes_once(repo, url, state)
