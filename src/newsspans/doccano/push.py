@@ -173,19 +173,24 @@ def push(root, conn: Connection, project=DEFAULT_PROJECT, with_gold=False, docs=
             report.problems.append(f"import: {error}")
         report.created.extend(f"{k[0]}@{k[1]}" for k in batch)
     duplicates = {k: v for k, v in server.items() if len(v) > 1 and k in existing}
+    to_check = dict(existing)
     if new:
         # An earlier, interrupted push may have imported the same documents meanwhile.
-        fresh = defaultdict(list)
+        new_keys, fresh = set(new), defaultdict(list)
         for example in conn.paginate(f"/v1/projects/{pid}/examples"):
             key = example_key(example)
-            if key in new:
+            if key in new_keys:
                 fresh[key].append(example)
-        duplicates.update({k: v for k, v in fresh.items() if len(v) > 1})
+        for key, examples in fresh.items():
+            if len(examples) > 1:
+                duplicates[key] = examples
+                # The copy kept may be the interrupted one, without its pre-annotations.
+                to_check[key] = min(examples, key=lambda e: e["id"])
     if duplicates or (with_gold and existing):
         exported = export_jsonl(conn, pid)
         _remove_duplicates(conn, pid, duplicates, exported, report)
         if with_gold:
-            _repair_preannotations(importer, pid, existing, local, exported, report)
+            _repair_preannotations(importer, pid, to_check, local, exported, report)
     report.unchanged.extend(f"{k[0]}@{k[1]}" for k in existing
                             if f"{k[0]}@{k[1]}" not in report.repaired)
     return report
