@@ -11,7 +11,8 @@ memory (the client's: the server's own processes are not counted):
   Doccano's worker into another fresh project;
 - pull:  `newsspans.doccano.pull.pull` of the pushed project (the pre-annotation user's
   layers, as an annotator's would be);
-  floor: Doccano's JSONL export of the same project, unzipped and parsed.
+  floor: Doccano's JSONL export of the same project, unzipped and parsed (the faster of
+  one export before the pull and one after).
 """
 
 import json
@@ -98,6 +99,8 @@ def _measure_sync(scratch, docs, spans, state) -> dict:
     if not setup.ok:
         why = f"project setup failed: {_tail(setup)}"
         return {op: report.failed(docs, spans, why) for op in ("push", "pull")}
+    # The worker's first task pays for its start-up: let an unmeasured export pay it.
+    step("export", scratch, "bench-floor")
     records = scratch.parent / "doccano-floor.jsonl"
     prepared, _ = step("prepare", scratch, records)
     if not prepared.ok:
@@ -107,6 +110,10 @@ def _measure_sync(scratch, docs, spans, state) -> dict:
     push, push_out = step("push", scratch, "bench-push")
     floor_pull, floor_pull_out = step("export", scratch, "bench-push")
     pull, pull_out = step("pull", scratch, "bench-push")
+    # Doccano's export task varies from run to run: its floor is the faster of two exports.
+    again, again_out = step("export", scratch, "bench-push")
+    if again.ok and floor_pull.ok and again.seconds < floor_pull.seconds:
+        floor_pull, floor_pull_out = again, again_out
     basis = "process wall time (client side; the server's memory is not counted)"
     floors = {"push": "floor (Doccano's JSONL import)", "pull": "floor (Doccano's JSONL export)"}
     for op, m, out, floor, floor_out in (("push", push, push_out, floor_push, floor_push_out),
