@@ -11,7 +11,7 @@ status would prove nothing here.
 
 import re
 import shutil
-from pathlib import Path
+import socket
 
 import pytest
 
@@ -142,7 +142,6 @@ def unreachable(monkeypatch):
     monkeypatch.setattr(doccano_client, "BACKOFF", 0)
     monkeypatch.setenv("DOCCANO_USERNAME", "nobody")
     monkeypatch.setenv("DOCCANO_PASSWORD", "not-a-real-password")
-    import socket
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -16,15 +16,15 @@ import subprocess
 import sys
 import textwrap
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
 from conftest import REPO, snapshot
 
-from newsspans import fsutil
+from newsspans import export as export_module, fsutil
 from newsspans.cli import main
 from newsspans.errors import CorpusError
-from newsspans import export as export_module
 from newsspans.export import export_corpus
 
 GOLD = "annotations/mini-tromso-schools/gold.json"
@@ -191,7 +191,6 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_old_file(tmp_path, full_disk
 
 
 def test_a_full_disk_during_adopt_keeps_gold(mini, cli, full_disk):
-    import newsspans.adopt  # noqa: F401  (the command imports it lazily)
     doc = "mini-tromso-schools"
     annotator = next((mini / "annotations" / doc / "annotators").glob("*.json"))
     before = snapshot(mini)
@@ -206,8 +205,6 @@ def test_a_full_disk_during_export_names_the_file_and_keeps_the_exports(states, 
     root = tmp_path / "c"
     shutil.copytree(old, root)
     _drop_a_claim(root)
-    import pyarrow.parquet as pq
-
     def no_space(self, where, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(where))
     monkeypatch.setattr(pq.ParquetWriter, "__init__", no_space)
