@@ -25,7 +25,7 @@ from newsspans.cli import main
 from newsspans.corpus import check_doc_id, check_user_name
 from newsspans.errors import CorpusError
 
-from doccano.conftest import doccano_server  # noqa: F401  (the real server, a pytest fixture)
+from doccano.conftest import SCRIPT, _alive, _pids, free_port, read_credentials
 
 HOSTILE_NAMES = ["../evil", "..", ".", "a/b", "a\\b", "/etc/passwd", "", " ", "x\x00y", "..mallory",
                  ".hidden", "a" * 300, "é/../x", "~root", "name\n", "name\r", "$(reboot)", "a b"]
@@ -101,6 +101,29 @@ def test_each_installation_gets_its_own_secret_key_and_private_files(tmp_path):
             assert published.group(1) not in (key1, key2)
 
 
+@pytest.fixture(scope="module")
+def doccano_server(tmp_path_factory):
+    """A real Doccano server for this module only (as tests/doccano/conftest.py starts one,
+    but stopped when the module ends, not at the end of the session)."""
+    state = tmp_path_factory.mktemp("doccano-security")
+    env = dict(os.environ, NEWSSPANS_DOCCANO_HOME=str(state))
+    for key in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD", "DATABASE_URL"):
+        env.pop(key, None)
+    started = subprocess.run([sys.executable, str(SCRIPT), "start", "--port", str(free_port())], env=env,
+                             capture_output=True, text=True, timeout=1200)
+    try:
+        assert started.returncode == 0, f"the Doccano server did not start:\n{started.stdout}\n{started.stderr}"
+        pids = _pids(state)
+        values = read_credentials(state / "credentials.env")
+        yield {"url": values["DOCCANO_URL"], "username": values["DOCCANO_USERNAME"],
+               "password": values["DOCCANO_PASSWORD"], "state": state, "script": SCRIPT, "env": env,
+               "start_output": started.stdout + started.stderr, "pids": pids}
+    finally:
+        subprocess.run([sys.executable, str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120)
+    leftover = [pid for pid in pids if _alive(pid)]
+    assert not leftover, f"Doccano processes left running: {leftover}"
+
+
 def _process_group(pgid):
     found = []
     for entry in Path("/proc").iterdir():
@@ -140,7 +163,7 @@ def _listening(inodes):
     return found
 
 
-def test_every_server_process_listens_on_loopback_only(doccano_server):  # noqa: F811
+def test_every_server_process_listens_on_loopback_only(doccano_server):
     pids = [p for group in doccano_server["pids"] for p in _process_group(group)]
     assert len(pids) >= 2, f"expected the web server and its workers, found {pids}"
     listening = _listening(set().union(*(_socket_inodes(p) for p in pids)))
@@ -151,14 +174,14 @@ def test_every_server_process_listens_on_loopback_only(doccano_server):  # noqa:
             f"a server process listens on {table} {address}, not loopback"
 
 
-def test_a_full_sync_shows_the_password_nowhere(doccano_server, tmp_path, monkeypatch):  # noqa: F811
+def test_a_full_sync_shows_the_password_nowhere(doccano_server, tmp_path, monkeypatch):
     server = doccano_server
     root = tmp_path / "repo"
     shutil.copytree(MINI, root)
     for key in ("DOCCANO_URL", "DOCCANO_USERNAME", "DOCCANO_PASSWORD"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("NEWSSPANS_DOCCANO_HOME", str(server["state"]))
-    outputs = []
+    outputs = [server["start_output"]]
     project = "security-sync"
     for args in (["doccano", "setup", "--project", project],
                  ["doccano", "push", "--with-gold", "--project", project],
