@@ -303,13 +303,13 @@ def test_the_pull_command_exits_1_with_one_line(repo, fake, fault, monkeypatch):
     assert result.exit_code == 0 and result.stdout.startswith("written 1,"), result.stdout
 
 
-HOSTILE_ENTRIES = ["../evil.jsonl", "/tmp/evil.jsonl", "sub/../../evil.jsonl", "link.jsonl@",
+HOSTILE_ENTRIES = ["../evil.jsonl", "/etc/evil.jsonl", "sub/../../evil.jsonl", "link.jsonl@",
                    "..\\evil.jsonl", "zoe/../../../evil.jsonl"]
 
 
 # transfer.export_jsonl keeps only the last part of an entry's name: no file escapes, but
 # an entry no Doccano would write is pulled as user "evil" instead of being refused.
-ACCEPTED_BY_BASENAME = {"../evil.jsonl", "/tmp/evil.jsonl", "sub/../../evil.jsonl", "zoe/../../../evil.jsonl"}
+ACCEPTED_BY_BASENAME = {"../evil.jsonl", "/etc/evil.jsonl", "sub/../../evil.jsonl", "zoe/../../../evil.jsonl"}
 
 
 @pytest.mark.parametrize("entry", [
