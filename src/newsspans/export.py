@@ -77,6 +77,10 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
     exports = root / EXPORTS
     exports.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(exports)
+    for name in (CROISSANT, README):
+        # atomic_write's temporary files of an export killed before their rename.
+        for stale in root.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=exports))
     try:
         summary = _write_configs(root, staging, limits, version=version)
