@@ -64,9 +64,6 @@ class DoccanoError(NewsspansError):
     """The Doccano server cannot be reached, refused a request, or answered unexpectedly."""
 
 
-class SyncError(NewsspansError):
-    """Annotations cannot move between the repository and Doccano without loss."""
-
 
 class RehydrateError(NewsspansError):
     """The full exports cannot be rebuilt: a text is missing or does not match its sha256."""
