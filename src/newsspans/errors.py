@@ -64,6 +64,5 @@ class DoccanoError(NewsspansError):
     """The Doccano server cannot be reached, refused a request, or answered unexpectedly."""
 
 
-
 class RehydrateError(NewsspansError):
     """The full exports cannot be rebuilt: a text is missing or does not match its sha256."""
