@@ -41,22 +41,6 @@ FIRST_ERROR = {
     "revise-dry-run": ["revise", DOC, "--text", "{new_text}", "--note", "a correction", "--dry-run"],
 }
 
-# Known, reported gaps (strict xfail: the test fails as soon as one is fixed, so the list
-# is kept honest).
-# render draws what it can parse, by its design (test_render: a page says why gold pinned
-# to another version is not drawn; overlapping-span fixtures with a non-canonical v1.txt):
-# semantic defects (dangling or duplicate ids, hashes, registry, labels) reach docs/
-# instead of being refused, which the issue asks for. Validating first in iter_pages
-# turns all of these into refusals but fails five test_render tests: left to render's owner.
-RENDER_DRAWS_INVALID = {
-    "annotator-name-escape", "annotator-symlink", "bad-split", "claim-outside-quote",
-    "claimant-is-date", "cue-crosses-paragraph", "doc-id-escape", "duplicate-id",
-    "id-differs-from-folder", "missing-registry-entity", "old-version-pin",
-    "orphan-annotations", "orphans-unresolved", "person-unlinked", "pinned-to-missing-version",
-    "raw-bytes-wrong", "raw-edited", "registry-duplicate-id", "registry-type-mismatch",
-    "relation-cycle", "span-crosses-paragraph", "speaker-is-date", "value-linked",
-    "whitespace-edge", "wrong-sha256-pin",
-}
 # revise keeps orphans awaiting a person by design (revise.py: "orphans awaiting a person
 # excepted"): a second correction may come before the first orphans are resolved.
 REVISE_ALLOWS = {"orphan-annotations", "orphans-unresolved"}
@@ -107,12 +91,9 @@ def test_full_report_commands_refuse_with_the_first_location(cli, tmp_path, comm
 def _first_error_params():
     for command in sorted(FIRST_ERROR):
         for case in CASES:
-            marks = []
-            if command.startswith("render") and case in RENDER_DRAWS_INVALID:
-                marks = [pytest.mark.xfail(strict=True, reason="render draws an invalid corpus")]
             if command.startswith("revise") and case in REVISE_ALLOWS:
                 continue
-            yield pytest.param(command, case, marks=marks, id=f"{command}-{case}")
+            yield pytest.param(command, case, id=f"{command}-{case}")
 
 
 @pytest.mark.parametrize("command,case", list(_first_error_params()))

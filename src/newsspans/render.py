@@ -14,12 +14,13 @@ from pathlib import Path
 from jsonschema.exceptions import best_match
 
 from .corpus import Corpus, check_user_name
-from .errors import CorpusError, RenderError, StaleRender
+from .errors import CorpusError, InvalidCorpus, RenderError, StaleRender
 from .fsutil import atomic_write
 from .models import AnnotationFile
 from .render_items import compare_items, counts, gold_items
 from .render_page import GENERATOR, PageInfo, document_page, index_page
 from .schemas import is_valid, validator
+from .validate import validate_corpus
 
 PAGES_DIR = "documents"
 
@@ -115,6 +116,11 @@ def iter_pages(root, compare=None):
     if not corpus.corpus_dir.is_dir():
         raise CorpusError(f"{corpus.rel(corpus.corpus_dir)}: no corpus/ folder here "
                           f"(is --root the corpus repository?)")
+    # An invalid corpus is refused, not drawn: a published page must not show a span whose
+    # text, hash or reference validation rejects.
+    problems = validate_corpus(root)
+    if problems:
+        raise InvalidCorpus(problems)
     prefix = site_prefix(compare)
     registry = corpus.registry()
     rows = []
