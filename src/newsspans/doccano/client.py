@@ -135,6 +135,9 @@ class Connection:
                 if method not in _IDEMPOTENT:
                     break
                 continue
+            except requests.exceptions.ChunkedEncodingError:
+                raise DoccanoError(f"{method} {self.url}{path}: the connection broke while Doccano "
+                                   f"was sending its answer; nothing was written, run it again") from None
             except requests.exceptions.RequestException as exc:
                 raise DoccanoError(f"{method} {self.url}{path}: {type(exc).__name__}") from None
             if response.status_code >= 500 and (method in _IDEMPOTENT or response.status_code in _RETRY_ANY_METHOD) \

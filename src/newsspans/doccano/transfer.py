@@ -72,7 +72,12 @@ def export_jsonl(conn: Connection, pid: int, timeout=600.0) -> dict:
     for name in archive.namelist():
         if not name.endswith(".jsonl"):
             continue
-        user = name.rsplit("/", 1)[-1][:-len(".jsonl")]
+        # Doccano writes one flat `<user>.jsonl` per member; any other shape of name is not
+        # Doccano's, and is refused rather than guessed at.
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise DoccanoError(f"Doccano's export zip has an entry {name!r} outside its top "
+                               f"folder: refused")
+        user = name[:-len(".jsonl")]
         lines = archive.read(name).decode("utf-8").splitlines()
         try:
             members[user] = [json.loads(line) for line in lines if line.strip()]
