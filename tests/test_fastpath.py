@@ -128,3 +128,13 @@ def test_parallel_validation_reports_what_serial_validation_does(mini, monkeypat
     monkeypatch.setattr(validate_module, "_PARALLEL_FROM", 1)
     assert validate_corpus(mini, jobs=2) == serial
     assert len(serial) == 4
+
+
+@pytest.mark.parametrize("value", ["m1\n", "tiny-doc\n"])
+def test_a_final_newline_fails_a_pattern_in_both_validators(value):
+    # JSON Schema patterns are ECMA-262, where `$` does not match before a final newline.
+    data = copy.deepcopy(SAMPLES["annotations"][0])
+    data["entities"][0]["id"] = value
+    data["doc_id"] = value if value.startswith("tiny") else data["doc_id"]
+    assert not is_valid("annotations", data)
+    assert list(validator("annotations").iter_errors(data))

@@ -35,13 +35,17 @@ class Corpus:
 
     def __init__(self, root):
         self.root = Path(root)
+        self._prefix = os.path.join(os.fspath(self.root), "")
 
-    def rel(self, path: Path) -> str:
+    def rel(self, path) -> str:
         """`path` relative to the root, as the messages show it."""
+        text = os.fspath(path)
+        if text.startswith(self._prefix):
+            return text[len(self._prefix):].replace(os.sep, "/")
         try:
             return Path(path).relative_to(self.root).as_posix()
         except ValueError:
-            return str(path)
+            return text
 
     # Layout -----------------------------------------------------------------------------
     @property
@@ -79,12 +83,13 @@ class Corpus:
 
     def annotation_paths(self, doc_id: str):
         """gold.json first, then each annotator file, sorted by name."""
-        folder = self.annotations_dir / doc_id
-        paths = []
-        if (folder / "gold.json").is_file() or (folder / "gold.json").is_symlink():
-            paths.append(folder / "gold.json")
-        if (folder / "annotators").is_dir():
-            paths.extend(sorted((folder / "annotators").glob("*.json")))
+        folder = os.path.join(self._prefix, "annotations", doc_id)
+        gold = os.path.join(folder, "gold.json")
+        paths = [Path(gold)] if os.path.lexists(gold) else []
+        annotators = os.path.join(folder, "annotators")
+        if os.path.isdir(annotators):
+            paths.extend(Path(annotators, name) for name in sorted(os.listdir(annotators))
+                         if name.endswith(".json"))
         return paths
 
     # Reading ----------------------------------------------------------------------------
@@ -102,7 +107,8 @@ class Corpus:
             raise CorpusError(f"{self.rel(path)}: {info.st_size} bytes is over the limit of "
                               f"{MAX_FILE_BYTES} bytes for one corpus file")
         try:
-            return Path(path).read_bytes()
+            with open(path, "rb") as handle:
+                return handle.read()
         except OSError as exc:
             raise CorpusError(f"{self.rel(path)}: cannot read: {exc.strerror}") from None
 

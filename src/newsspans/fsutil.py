@@ -62,37 +62,46 @@ def _loads_json_stdlib(data: bytes, where: str):
         raise JsonError(where, "$", "JSON nested too deeply") from None
 
 
-_KEY = re.compile(rb'"\s*:')
-
-
 def _walk(obj, path="$"):
-    """Count the keys of every object in `obj`; raise on a number with a fraction."""
+    """Raise on a number with a fraction anywhere in `obj`, naming its JSON path."""
     if isinstance(obj, dict):
-        return len(obj) + sum(_walk(v, f"{path}.{k}") for k, v in obj.items()
-                              if isinstance(v, (dict, list, float)))
-    if isinstance(obj, list):
-        return sum(_walk(v, f"{path}[{i}]") for i, v in enumerate(obj)
-                   if isinstance(v, (dict, list, float)))
-    if isinstance(obj, float):
+        for key, value in obj.items():
+            _walk(value, f"{path}.{key}")
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            _walk(value, f"{path}[{i}]")
+    elif isinstance(obj, float):
         raise JsonError(None, path, f"{obj!r} is not an integer: no number in these files "
                                     f"has a fraction or an exponent")
-    return 0
 
 
-def _walk_or_none(obj):
+_SPACED_KEY = re.compile(rb'"[ \t\r\n]+:')
+_FRACTION = re.compile(rb'[\[:,]-?[0-9]+[.eE]')
+
+
+def _orjson_is_exact(data: bytes, obj) -> bool:
+    """Whether orjson's `obj` is what the exact parser gives, and holds no fraction.
+
+    orjson keeps the last of duplicate keys silently: re-serialised compactly, every key
+    ends in `":`, so fewer of those than in `data` means a key was dropped. A quote-colon
+    inside a string appears in both; a key spaced from its colon, or a quote written as
+    \\u0022, sends the file to the exact parser. A fraction, or an integer too large for orjson, shows as a
+    number with a point or an exponent (a string that looks like one is a false alarm the
+    exact parser clears).
+    """
     try:
-        return _walk(obj)
-    except JsonError:
-        return None
+        dumped = orjson.dumps(obj)
+    except orjson.JSONEncodeError:   # nested deeper than orjson writes: let the exact parser judge
+        return False
+    return (dumped.count(b'":') == data.count(b'":') and not _SPACED_KEY.search(data)
+            and b"\\u0022" not in data and not _FRACTION.search(dumped))
 
 
 def loads_json(data: bytes, where: str):
     """Parse JSON strictly: UTF-8, no BOM, no duplicate keys, no NaN, no fractions.
 
     orjson parses; the exact standard-library parser runs only to explain a failure, or
-    when the count of keys in the bytes and in the parsed objects differ (orjson keeps the
-    last of duplicate keys silently; a quote-colon inside a string is a false alarm that
-    the exact parser clears).
+    when orjson's result may differ from it (see `_orjson_is_exact`).
     """
     if data.startswith(b"\xef\xbb\xbf"):
         raise CorpusError(f"{where}: starts with a UTF-8 byte-order mark (remove it)")
@@ -100,15 +109,13 @@ def loads_json(data: bytes, where: str):
         obj = orjson.loads(data)
     except orjson.JSONDecodeError:
         obj = None
+    if obj is not None and _orjson_is_exact(data, obj):
+        return obj
+    obj = _loads_json_stdlib(data, where)
     try:
-        # orjson reads an integer beyond 64 bits as a float: the exact parser keeps it whole.
-        if obj is None or _walk_or_none(obj) != len(_KEY.findall(data)):
-            obj = _loads_json_stdlib(data, where)
-            _walk(obj)
+        _walk(obj)
     except JsonError as exc:
-        if exc.where is None:
-            raise JsonError(where, exc.path, exc.detail) from None
-        raise
+        raise JsonError(where, exc.path, exc.detail) from None
     except RecursionError:
         raise JsonError(where, "$", "JSON nested too deeply") from None
     return obj

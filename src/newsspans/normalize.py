@@ -21,7 +21,7 @@ def normalize(raw: str) -> str:
     space; paragraphs (headings included) separated by exactly one blank line; one final
     newline. Idempotent: normalize(normalize(x)) == normalize(x).
     """
-    text = unicodedata.normalize("NFC", raw.replace("\ufeff", ""))
+    text = _nfc(raw.replace("\ufeff", ""))
     paragraphs, current = [], []
     for line in _LINE_BREAK.split(text):
         line = line.strip()
@@ -36,7 +36,12 @@ def normalize(raw: str) -> str:
         return ""
     # Stripping and joining can put two characters side by side that compose under NFC
     # (a line ending in "e" and the next starting with a combining accent): normalise again.
-    return unicodedata.normalize("NFC", "\n\n".join(paragraphs)) + "\n"
+    return _nfc("\n\n".join(paragraphs)) + "\n"
+
+
+def _nfc(text: str) -> str:
+    # The quick check is cheaper than composing, and most text is NFC already.
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def paragraph_spans(text: str):

@@ -7,12 +7,13 @@ that both agree on valid and invalid data.
 """
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 
 KINDS = ("document", "entities", "annotations")
@@ -38,8 +39,25 @@ def _registry() -> Registry:
 
 
 @lru_cache(maxsize=None)
+def _python_regex(pattern: str):
+    # JSON Schema patterns are ECMA-262: a final `$` is the end of the string. In Python's
+    # `re` it also matches before a final newline, so "m1\n" would pass `^m[0-9]+$`.
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _ecma_pattern(validator_, pattern, instance, schema):
+    if validator_.is_type(instance, "string") and not _python_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Reference = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
+@lru_cache(maxsize=None)
 def validator(kind: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(kind), registry=_registry())
+    return _Reference(load_schema(kind), registry=_registry())
 
 
 @lru_cache(maxsize=None)

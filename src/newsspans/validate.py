@@ -7,34 +7,15 @@ located by file, document@version, JSON path and offsets.
 import os
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from typing import Optional
-
 from . import labels
 from .corpus import DOC_ID, USER_NAME, Corpus
-from .errors import CorpusError, JsonError
+from .errors import CorpusError
 from .fsutil import sha256_bytes
 from .normalize import NORMALIZER_VERSION, normalize
-from jsonschema.exceptions import best_match
+from .problems import Problem, pinned, read_problem, schema_problems
 
-from .schemas import is_valid, validator
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the corpus, and where."""
-
-    file: str
-    message: str
-    path: str = "$"
-    doc: Optional[str] = None
-
-    def format(self) -> str:
-        where = f"{self.file} ({self.doc})" if self.doc else self.file
-        return f"{where} {self.path}: {self.message}"
-
-    def asdict(self) -> dict:
-        return {"file": self.file, "doc": self.doc, "path": self.path, "message": self.message}
+__all__ = ["Problem", "validate_corpus", "validate_document", "validate_annotation_file",
+           "registry_problems"]
 
 
 # Below this many documents, starting worker processes costs more than it saves.
@@ -83,50 +64,6 @@ def _validate_chunk(doc_ids):
     return [p for d in doc_ids for p in validate_document(_worker["corpus"], d, _worker["registry"])]
 
 
-def _schema_problems(kind, data, file, doc=None):
-    if is_valid(kind, data):
-        return []
-    errors = [best_match([e]) if e.context else e for e in validator(kind).iter_errors(data)]
-    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
-    return [Problem(file, _message(e) + _span_context(data, e.absolute_path), e.json_path, doc)
-            for e in errors]
-
-
-def _message(error) -> str:
-    """jsonschema's message, with JSON's null for Python's None."""
-    if error.instance is None and error.message.startswith("None "):
-        return "null" + error.message[4:]
-    return error.message
-
-
-def _read_problem(file, exc, doc=None):
-    if isinstance(exc, JsonError):
-        return Problem(file, exc.detail, exc.path, doc)
-    return Problem(file, str(exc).split(": ", 1)[-1], doc=doc)
-
-
-def _span_context(data, path) -> str:
-    """' (span [s:e] 'text')' for the innermost annotation around `path`, if there is one."""
-    node, found = data, None
-    for key in path:
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            break
-        if isinstance(node, dict) and all(type(node.get(k)) is int for k in ("start", "end")):
-            found = node
-    if found is None:
-        return ""
-    text = found.get("text")
-    shown = f" {text!r}" if isinstance(text, str) else ""
-    return f" (span [{found['start']}:{found['end']}]{shown})"
-
-
-def _pinned(doc_id, data) -> str:
-    version = data.get("version") if isinstance(data, dict) else None
-    return f"{doc_id}@{version}" if type(version) is int else doc_id
-
-
 def registry_problems(corpus: Corpus) -> list:
     """Every problem of the entity registry: unreadable, off-schema, an id twice."""
     problems = []
@@ -143,9 +80,9 @@ def _check_registry(corpus, problems):
     try:
         data = corpus.read_json(path)
     except CorpusError as exc:
-        problems.append(_read_problem(file, exc))
+        problems.append(read_problem(file, exc))
         return None
-    found = _schema_problems("entities", data, file)
+    found = schema_problems("entities", data, file)
     problems.extend(found)
     if found:
         return None
@@ -175,15 +112,16 @@ def validate_document(corpus: Corpus, doc_id: str, registry: dict) -> list:
     if not DOC_ID.fullmatch(doc_id):
         return [Problem(f"corpus/{doc_id}", f"folder name {doc_id!r} is not a document id "
                                             f"matching {DOC_ID.pattern}")]
-    if corpus.doc_dir(doc_id).is_symlink():
+    folder = os.path.join(os.fspath(corpus.root), "corpus", doc_id)
+    if os.path.islink(folder):
         return [Problem(f"corpus/{doc_id}", "is a symbolic link; document folders must be real folders")]
-    doc_path = corpus.document_path(doc_id)
-    file = corpus.rel(doc_path)
+    doc_path = os.path.join(folder, "document.json")
+    file = f"corpus/{doc_id}/document.json"
     try:
         doc = corpus.read_json(doc_path)
     except CorpusError as exc:
-        return [_read_problem(file, exc)]
-    found = _schema_problems("document", doc, file)
+        return [read_problem(file, exc)]
+    found = schema_problems("document", doc, file)
     if found:
         return found
     if doc["id"] != doc_id:
@@ -212,12 +150,12 @@ def validate_document(corpus: Corpus, doc_id: str, registry: dict) -> list:
 
 
 def _check_raw(corpus, doc_id, doc, problems):
-    path = corpus.doc_dir(doc_id) / "raw.txt"
-    file = corpus.rel(corpus.document_path(doc_id))
+    path = os.path.join(os.fspath(corpus.root), "corpus", doc_id, "raw.txt")
+    file = f"corpus/{doc_id}/document.json"
     try:
         data = corpus.read_bytes(path)
     except CorpusError as exc:
-        problems.append(_read_problem(corpus.rel(path), exc))
+        problems.append(read_problem(corpus.rel(path), exc))
         return None
     if sha256_bytes(data) != doc["raw"]["sha256"]:
         problems.append(Problem(corpus.rel(path), f"sha256 {sha256_bytes(data)} differs from "
@@ -231,12 +169,12 @@ def _check_raw(corpus, doc_id, doc, problems):
 
 def _check_version_text(corpus, doc_id, entry, jpath, raw, problems):
     n = entry["version"]
-    path = corpus.version_path(doc_id, n)
-    file, where = corpus.rel(path), f"{doc_id}@{n}"
+    path = os.path.join(os.fspath(corpus.root), "corpus", doc_id, f"v{n}.txt")
+    file, where = f"corpus/{doc_id}/v{n}.txt", f"{doc_id}@{n}"
     try:
         data = corpus.read_bytes(path)
     except CorpusError as exc:
-        problems.append(_read_problem(file, exc, where))
+        problems.append(read_problem(file, exc, where))
         return None
     if sha256_bytes(data) != entry["sha256"]:
         problems.append(Problem(file, f"sha256 {sha256_bytes(data)} differs from {entry['sha256']} "
@@ -249,16 +187,19 @@ def _check_version_text(corpus, doc_id, entry, jpath, raw, problems):
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, f"invalid UTF-8 at byte {exc.start}", doc=where))
         return None
-    if normalize(text) != text:
-        problems.append(Problem(file, f"canonical text {_why_not_canonical(text)}", doc=where))
-    elif entry.get("normalization") == NORMALIZER_VERSION and raw is not None:
+    derived = None
+    if entry.get("normalization") == NORMALIZER_VERSION and raw is not None:
         try:
             derived = normalize(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            derived = None
-        if derived is not None and derived != text:
-            problems.append(Problem(file, f"differs from raw.txt normalised by normaliser "
-                                          f"{NORMALIZER_VERSION}", doc=where))
+            pass
+    if derived == text:
+        return text   # normalize is idempotent: the normalised raw text is canonical
+    if normalize(text) != text:
+        problems.append(Problem(file, f"canonical text {_why_not_canonical(text)}", doc=where))
+    elif derived is not None:
+        problems.append(Problem(file, f"differs from raw.txt normalised by normaliser "
+                                      f"{NORMALIZER_VERSION}", doc=where))
     return text
 
 
@@ -270,8 +211,8 @@ def validate_annotation_file(corpus, path, doc_id, texts, shas, registry, latest
     try:
         data = corpus.read_json(path)
     except CorpusError as exc:
-        return [_read_problem(file, exc, doc_id)]
-    found = _schema_problems("annotations", data, file, _pinned(doc_id, data))
+        return [read_problem(file, exc, doc_id)]
+    found = schema_problems("annotations", data, file, pinned(doc_id, data))
     if found:
         return found
     version, where = data["version"], f"{doc_id}@{data['version']}"
