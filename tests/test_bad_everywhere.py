@@ -4,9 +4,7 @@ Each must exit 1, name where the defect is (file and JSON path), and write nothi
 case is copied into tmp_path first, so a command that writes would be caught by the
 snapshot and could not damage the golden tree.
 
-`lint` is left out on purpose: it checks the guidelines and leaves well-formedness to
-`validate` (see lint.py); the bad cases' base corpus itself has a lint finding, so its exit
-status would prove nothing here.
+`lint` and `render` validate first, so like `validate` they print every problem.
 """
 
 import re
@@ -33,10 +31,11 @@ FULL_REPORT = {
     "export-check": ["export", "--check"],
     "stats": ["stats"],
     "stats-json": ["stats", "--format", "json"],
+    "lint": ["lint"],
+    "render": ["render"],
 }
 # Commands that stop at the first defect they meet: it must be one of the expected lines.
 FIRST_ERROR = {
-    "render": ["render"],
     "revise": ["revise", DOC, "--text", "{new_text}", "--note", "a correction"],
     "revise-dry-run": ["revise", DOC, "--text", "{new_text}", "--note", "a correction", "--dry-run"],
 }

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from hypothesis import given, strategies as st
 
-from newsspans.errors import CorpusError
+from newsspans.errors import CorpusError, InvalidCorpus
 from newsspans.lint import Finding, lint_annotations, lint_corpus, quotation_pairs
 
 from conftest import SEED_ID, snapshot
@@ -284,12 +284,13 @@ def test_an_unmentioned_registry_entity_is_reported(mini):
         "annotate its mentions", f"$.entities[{last}]")]
 
 
-def test_a_schema_invalid_file_is_reported_once_and_not_linted(mini):
+def test_an_invalid_corpus_is_refused_with_its_problems_not_linted(mini):
     doc = sorted(p.name for p in (mini / "corpus").iterdir())[0]
     _edit(_gold(mini, doc), lambda d: d["quotes"].append({"id": "broken"}))
-    found = [f for f in lint_corpus(mini) if f.file == f"annotations/{doc}/gold.json"]
-    assert [(f.check, f.message) for f in found] == [
-        ("unreadable", "does not match the annotation schema; run newsspans validate")]
+    with pytest.raises(InvalidCorpus) as err:
+        lint_corpus(mini)
+    assert err.value.problems[0].file == f"annotations/{doc}/gold.json"
+    assert err.value.problems[0].path == f"$.quotes[{len(json.loads(_gold(mini, doc).read_text())['quotes']) - 1}]"
 
 
 def test_the_command_reports_findings_exits_1_and_writes_nothing(cli, mini):
@@ -326,12 +327,13 @@ def test_the_command_without_a_corpus_is_an_error(cli, tmp_path):
         lint_corpus(tmp_path)
 
 
-def test_invalid_json_is_reported_once_with_its_location(mini):
+def test_invalid_json_is_refused_with_its_location(mini, cli):
     doc = sorted(p.name for p in (mini / "corpus").iterdir())[0]
     _gold(mini, doc).write_text('{"doc_id": ', encoding="utf-8")
-    found = [f for f in lint_corpus(mini) if f.file == f"annotations/{doc}/gold.json"]
-    assert [(f.check, f.message) for f in found] == [
-        ("unreadable", "invalid JSON at line 1 column 12: Expecting value; run newsspans validate")]
+    result = cli("lint", "--root", mini)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (f"annotations/{doc}/gold.json ({doc}) $: invalid JSON at "
+                                             f"line 1 column 12: Expecting value")
 
 
 def test_annotator_files_are_linted_too(mini):

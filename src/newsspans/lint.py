@@ -13,8 +13,8 @@ from typing import Optional
 
 from . import labels
 from .corpus import Corpus
-from .errors import CorpusError
-from .schemas import validator
+from .errors import CorpusError, InvalidCorpus
+from .validate import validate_corpus
 
 OPENING_MARKS = '"\u201c'
 QUOTATION_MARKS = '"\u201c\u201d'
@@ -51,10 +51,16 @@ class Finding:
 
 
 def lint_corpus(root) -> list:
-    """Every finding of every annotation file and of the registry at `root`, in a stable order."""
+    """Every finding of every annotation file and of the registry at `root`, in a stable order.
+
+    The corpus is validated first: the guidelines are checked on well-formed data only.
+    """
     corpus = Corpus(root)
     if not corpus.corpus_dir.is_dir():
         raise CorpusError(f"{root}: no corpus/ folder here (is --root the corpus repository?)")
+    problems = validate_corpus(root)
+    if problems:
+        raise InvalidCorpus(problems)
     findings, linked = [], set()
     for doc_id in corpus.doc_ids():
         for path in corpus.annotation_paths(doc_id):
@@ -64,21 +70,10 @@ def lint_corpus(root) -> list:
 
 
 def _lint_file(corpus, path, doc_id, linked) -> list:
-    file = corpus.rel(path)
-    try:
-        data = corpus.read_json(path)
-    except CorpusError as exc:
-        return [Finding("unreadable", file, f"{str(exc).split(': ', 1)[-1]}; run newsspans validate")]
-    if next(validator("annotations").iter_errors(data), None) is not None:
-        return [Finding("unreadable", file, "does not match the annotation schema; run newsspans validate",
-                        doc=doc_id)]
-    where = f"{doc_id}@{data['version']}"
-    try:
-        text = corpus.text(doc_id, data["version"])
-    except CorpusError as exc:
-        return [Finding("unreadable", file, f"{exc}; run newsspans validate", "$.version", where)]
+    data = corpus.read_json(path)   # validated: readable, schema-valid, pinned to a real text
+    text = corpus.text(doc_id, data["version"])
     linked.update(m["entity"] for m in data["entities"] if m["entity"])
-    return lint_annotations(data, text, file, where)
+    return lint_annotations(data, text, corpus.rel(path), f"{doc_id}@{data['version']}")
 
 
 def lint_annotations(data: dict, text: str, file: str = "<annotations>", where: Optional[str] = None) -> list:
@@ -90,16 +85,10 @@ def _lint_registry(corpus, linked) -> list:
     path = corpus.registry_path
     if not path.is_file():
         return []
-    file = corpus.rel(path)
-    try:
-        data = corpus.read_json(path)
-    except CorpusError:
-        return []  # validate reports an unreadable registry
-    if next(validator("entities").iter_errors(data), None) is not None:
-        return []
-    return [Finding("unmentioned-entity", file, f"{e['type']} {e['id']!r} ({e['name']}) is not linked by any "
-                                                f"mention in the corpus: remove it or annotate its mentions",
-                    f"$.entities[{i}]")
+    data = corpus.read_json(path)   # validated
+    return [Finding("unmentioned-entity", corpus.rel(path),
+                    f"{e['type']} {e['id']!r} ({e['name']}) is not linked by any "
+                    f"mention in the corpus: remove it or annotate its mentions", f"$.entities[{i}]")
             for i, e in enumerate(data["entities"]) if e["id"] not in linked]
 
 
