@@ -60,12 +60,14 @@ def site(tmp_path_factory):
     shutil.copytree(MINI, root)
     text = _long_text()
     add_document(root, LONG_ID, text, {
-        "entities": [span(text, "the minister", id="m1", label="PERSON", mention="NOM", entity=None),
+        "entities": [span(text, "the minister", id="m1", label="PERSON", mention="NOM", entity="the-minister"),
                      span(text, "2030", id="m2", label="DATE", mention="NAM", entity=None)],
         "quotes": [span(text, "the dam will open in 2030", id="q1", kind="indirect", speaker="m1",
                         cue=span(text, "said"))],
+        # The claim overlaps the quote without nesting in it (so it is not "in" the quote).
         "claims": [span(text, "open in 2030, years after the first plan", id="c1", claimant="m1",
-                        quote="q1", checkworthy=True, category="prediction")]})
+                        quote=None, checkworthy=True, category="prediction")]},
+        registry_entities=[{"id": "the-minister", "name": "The minister", "type": "PERSON", "wikidata": None}])
     render_site(root, root / "docs")
     render_site(root, root / "docs", compare="alice")
     return root
