@@ -11,6 +11,22 @@ from .normalize import NORMALIZER_VERSION, normalize
 from .schemas import validator
 
 
+def read_source(path):
+    """(bytes as received, canonical text) of a source file; a CorpusError names the file.
+
+    A byte-order mark is tolerated here (it is dropped by normalisation); a file with no
+    text left after normalisation is refused.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
+    text = normalize(decode_utf8(raw.removeprefix(b"\xef\xbb\xbf"), str(path)))
+    if not text:
+        raise CorpusError(f"{path}: no text after normalisation")
+    return raw, text
+
+
 def ingest(root, raw_file, doc_id, *, title=None, title_assigned_by="curator", publisher=None,
            publisher_evidence=None, url=None, published=None, published_method="unknown",
            published_evidence=None, language="en", rights_holder=None, rights_statement=None,
@@ -28,15 +44,9 @@ def ingest(root, raw_file, doc_id, *, title=None, title_assigned_by="curator", p
     if folder.exists():
         raise IngestError(f"{corpus.rel(folder)} already exists: use `newsspans revise` for a new version")
     try:
-        raw = Path(raw_file).read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{raw_file}: cannot read: {exc.strerror}") from None
-    try:
-        text = normalize(decode_utf8(raw.removeprefix(b"\xef\xbb\xbf"), str(raw_file)))
+        raw, text = read_source(raw_file)
     except CorpusError as exc:
         raise IngestError(str(exc)) from None
-    if not text:
-        raise IngestError(f"{raw_file}: no text after normalisation")
     today = today or _dt.date.today().isoformat()
     canonical = text.encode("utf-8")
     published_block = {"date": published, "method": published_method if published else "unknown"}

@@ -20,12 +20,11 @@ import copy
 import datetime as _dt
 import shutil
 import tempfile
-from pathlib import Path
 
 from .corpus import Corpus, check_doc_id
 from .errors import CorpusError, InvalidCorpus, RevisionError
-from .fsutil import atomic_write, decode_utf8, dumps_json, sha256_text
-from .normalize import normalize
+from .fsutil import atomic_write, dumps_json, sha256_text
+from .ingest import read_source
 from .reanchor import Outcome, TextMap, context, place_annotation
 from .validate import registry_problems, validate_document
 
@@ -171,15 +170,9 @@ def _provenance(data, outcomes, old_version, version, today) -> dict:
 
 def _read_new_text(corpus, doc_id, text_file, latest) -> str:
     try:
-        raw = Path(text_file).read_bytes()
-    except OSError as exc:
-        raise RevisionError(f"{text_file}: cannot read: {exc.strerror}") from None
-    try:
-        text = normalize(decode_utf8(raw.removeprefix(b"\xef\xbb\xbf"), str(text_file)))
+        _, text = read_source(text_file)
     except CorpusError as exc:
         raise RevisionError(str(exc)) from None
-    if not text:
-        raise RevisionError(f"{text_file}: no text after normalisation")
     if text == corpus.text(doc_id, latest):
         raise RevisionError(f"{text_file}: its canonical text is identical to {doc_id}@{latest}: "
                             f"nothing to revise")
