@@ -1,7 +1,7 @@
 """The export floor: the rows of every config built straight from the files, written with pyarrow.
 
 Same columns, same values, same Parquet writer options and the same NER tokenisation
-(newsspans.ner.ner_rows, which is spaCy's work the export cannot skip) as
+(newsspans.export.ner.ner_rows, which is spaCy's work the export cannot skip) as
 `newsspans export`, but with no validation pass, no objects between the JSON and the
 columns, and one pyarrow writer per config and split. Buffers are flushed every
 FLUSH_DOCS documents so that memory stays bounded as the export's does.
@@ -14,12 +14,12 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsspans import labels
-from newsspans.features import (CATEGORY_INDEX, CONFIGS, KIND_INDEX, LABEL_INDEX,
+from newsspans.model import labels
+from newsspans.export.features import (CATEGORY_INDEX, CONFIGS, KIND_INDEX, LABEL_INDEX,
                                 MENTION_INDEX, arrow_schema)
-from newsspans.models import Mention
-from newsspans.ner import ner_rows
-from newsspans.shards import WRITER_OPTIONS
+from newsspans.model.annotations import Mention
+from newsspans.export.ner import ner_rows
+from newsspans.export.shards import WRITER_OPTIONS
 
 FLUSH_DOCS = 1000
 

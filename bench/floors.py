@@ -69,8 +69,9 @@ def read(root: Path) -> dict:
 
 
 def revise(root: Path, doc_id: str, new_text: Path, out: Path) -> dict:
-    from newsspans.fsutil import atomic_write, sha256_text
-    from newsspans.normalize import normalize
+    from newsspans.store.writing import atomic_write
+    from newsspans.store.hashing import sha256_text
+    from newsspans.model.normalize import normalize
     doc = orjson.loads((root / "corpus" / doc_id / "document.json").read_bytes())
     gold = orjson.loads((root / "annotations" / doc_id / "gold.json").read_bytes())
     latest = max(v["version"] for v in doc["versions"])

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import articles
 import vocabulary
-from newsspans.fsutil import dumps_json, sha256_bytes
-from newsspans.normalize import NORMALIZER_VERSION, normalize
+from newsspans.store.writing import dumps_json
+from newsspans.store.hashing import sha256_bytes
+from newsspans.model.normalize import NORMALIZER_VERSION, normalize
 
 SPLITS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
 CREATED = "2026-01-15T09:00:00Z"

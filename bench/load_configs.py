@@ -19,7 +19,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 def main(root: str, cache: str) -> int:
     import datasets
-    from newsspans.features import CONFIGS
+    from newsspans.export.features import CONFIGS
     datasets.disable_progress_bars()
     datasets.utils.logging.set_verbosity_error()
     seconds, rows = {}, {}

@@ -26,7 +26,7 @@ import doccano_bench
 import machine
 import measure
 import report
-from newsspans.fsutil import atomic_write, dumps_json
+from newsspans.store.writing import atomic_write, dumps_json
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -97,8 +97,8 @@ def bench_validate(root, docs, spans):
 
 
 def bench_export(root, docs, spans, work):
-    if find_spec("newsspans.export") is None:
-        return report.skipped(docs, spans, "newsspans.export is not available yet")
+    if find_spec("newsspans.export.build") is None:
+        return report.skipped(docs, spans, "newsspans.export.build is not available yet")
     out = work / "floor-export"
     shutil.rmtree(out, ignore_errors=True)
     floor = measure.run([PY, BENCH / "floors.py", "export", root, out])
@@ -156,8 +156,8 @@ def revised_text(text: str) -> str:
 
 
 def bench_revise(root, docs, work):
-    if find_spec("newsspans.revise") is None:
-        return report.skipped(1, None, "newsspans.revise is not available yet")
+    if find_spec("newsspans.curation.revise") is None:
+        return report.skipped(1, None, "newsspans.curation.revise is not available yet")
     doc_id = sorted(os.listdir(root / "corpus"))[0]
     gold = json.loads((root / "annotations" / doc_id / "gold.json").read_text(encoding="utf-8"))
     spans = (sum(len(gold[layer]) for layer in ("entities", "quotes", "claims"))

@@ -2,16 +2,16 @@
 
 import json
 
-from newsspans.agreement import agreement, cohen_kappa, format_table, token_labels
-from newsspans.corpus import Corpus
-from newsspans.fsutil import dumps_json
+from newsspans.curation.agreement import agreement, cohen_kappa, format_table, token_labels
+from newsspans.store.layout import Layout
+from newsspans.store.writing import dumps_json
 
 TROMSO = "mini-tromso-schools"
 
 
 def _write_bob(root):
     """bob = gold minus its first mention, with the second mention one character shorter."""
-    corpus = Corpus(root)
+    corpus = Layout(root)
     gold = corpus.read_json(corpus.gold_path(TROMSO))
     text = corpus.text(TROMSO, gold["version"])
     bob = json.loads(json.dumps(gold))
@@ -45,7 +45,7 @@ def test_f1_counts_exact_and_overlapping_matches(mini):
 
 
 def test_an_identical_copy_agrees_perfectly(mini):
-    corpus = Corpus(mini)
+    corpus = Layout(mini)
     gold = corpus.read_json(corpus.gold_path(TROMSO))
     corpus.annotator_path(TROMSO, "carol").write_bytes(dumps_json(gold))
     layers = _pair(agreement(mini, [TROMSO]), "carol", "gold")["layers"]
@@ -55,7 +55,7 @@ def test_an_identical_copy_agrees_perfectly(mini):
 
 
 def test_files_pinned_to_another_version_are_skipped(mini):
-    corpus = Corpus(mini)
+    corpus = Layout(mini)
     gold = corpus.read_json(corpus.gold_path(TROMSO))
     old = dict(gold, version=2)
     corpus.annotator_path(TROMSO, "dave").write_bytes(dumps_json(old))
@@ -92,7 +92,7 @@ def test_nothing_to_compare():
 
 
 def test_an_annotator_called_gold_is_not_mistaken_for_gold(mini):
-    corpus = Corpus(mini)
+    corpus = Layout(mini)
     gold = corpus.read_json(corpus.gold_path(TROMSO))
     corpus.annotator_path(TROMSO, "gold").write_bytes(dumps_json(dict(gold, entities=[])))
     report = agreement(mini, [TROMSO])

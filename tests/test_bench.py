@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from newsspans import labels
-from newsspans.normalize import normalize
+from newsspans.model import labels
+from newsspans.model.normalize import normalize
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"

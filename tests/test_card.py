@@ -9,10 +9,10 @@ from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard
 
-from newsspans import labels
-from newsspans.card import _size_category
-from newsspans.export import export_corpus
-from newsspans.features import CONFIGS, features
+from newsspans.model import labels
+from newsspans.metadata.card import _size_category
+from newsspans.export.build import export_corpus
+from newsspans.export.features import CONFIGS, features
 
 from conftest import REPO
 

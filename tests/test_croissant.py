@@ -8,8 +8,8 @@ import mlcroissant as mlc
 import pyarrow.parquet as pq
 import pytest
 
-from newsspans.export import export_corpus
-from newsspans.features import CONFIGS, features
+from newsspans.export.build import export_corpus
+from newsspans.export.features import CONFIGS, features
 
 from conftest import MINI, REPO
 

@@ -32,22 +32,30 @@ from click.testing import CliRunner
 
 from conftest import MINI, REPO, snapshot
 
-from newsspans import fsutil
+from newsspans.store import writing as fsutil
 from newsspans.cli import main
-from newsspans.corpus import Corpus
+from newsspans.store.layout import Layout
 from newsspans.doccano import client as client_module, transfer
 from newsspans.doccano.client import connect
 from newsspans.doccano.convert import to_doccano
 from newsspans.doccano.pull import pull
 from newsspans.errors import DoccanoError
-from newsspans.fsutil import sha256_text
-from newsspans.models import AnnotationFile
-from newsspans.validate import validate_corpus
+from newsspans.store.hashing import sha256_text
+from newsspans.model.annotations import AnnotationFile
+from newsspans.validation.validate import validate_corpus
 
 PASSWORD = "fake-doccano-password-4711"
 TOKEN = "fake-token-0815"
 USER = "zoe"
 PID = 7
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """The fake's own errors (a client that hung up mid-answer) are not the tool's output:
+    the standard server prints them to sys.stderr, which CliRunner is capturing."""
+
+    def handle_error(self, request, client_address):
+        pass
 
 
 class _FakeDoccano(BaseHTTPRequestHandler):
@@ -132,7 +140,7 @@ def repo(tmp_path):
 
 def _record(root):
     """Doccano's export line for USER on the mini document that has an annotator file."""
-    corpus = Corpus(root)
+    corpus = Layout(root)
     doc_id = next(d for d in corpus.doc_ids() if (corpus.annotations_dir / d / "annotators").is_dir())
     source = next((corpus.annotations_dir / doc_id / "annotators").glob("*.json"))
     annotations = AnnotationFile.fromdict(corpus.read_json(source))
@@ -152,7 +160,7 @@ def fake(repo):
     state = {"fault": None, "requests": [], "doc_id": doc_id, "annotations": annotations,
              "zip": _zip([(f"{USER}.jsonl", (json.dumps(record) + "\n").encode())])}
     _FakeDoccano.state = state
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeDoccano)
+    server = _QuietServer(("127.0.0.1", 0), _FakeDoccano)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", state

@@ -7,11 +7,11 @@ import pyarrow.parquet as pq
 import pytest
 from datasets import Features
 
-from newsspans import shards
+from newsspans.export import shards
 from newsspans.errors import InvalidCorpus
-from newsspans.export import dataset_version, export_corpus
-from newsspans.features import CONFIGS, arrow_schema, features
-from newsspans.shards import Limits
+from newsspans.export.build import dataset_version, export_corpus
+from newsspans.export.features import CONFIGS, arrow_schema, features
+from newsspans.export.shards import Limits
 
 from conftest import REPO, snapshot
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from newsspans import labels
-from newsspans.corpus import Corpus
-from newsspans.export import export_corpus
-from newsspans.features import CONFIGS, NER_TAGS, features
-from newsspans.fsutil import sha256_text
-from newsspans.models import AnnotationFile
-from newsspans.rows import (claim_from_row, layers_from_document_row, mention_from_row,
+from newsspans.model import labels
+from newsspans.store.layout import Layout
+from newsspans.export.build import export_corpus
+from newsspans.export.features import CONFIGS, NER_TAGS, features
+from newsspans.store.hashing import sha256_text
+from newsspans.model.annotations import AnnotationFile
+from newsspans.export.rows import (claim_from_row, layers_from_document_row, mention_from_row,
                             quote_from_row)
 
 from conftest import MINI, REPO
@@ -59,7 +59,7 @@ def loaded(request, offline, tmp_path_factory):
 
 
 def _gold_files(root):
-    corpus = Corpus(root)
+    corpus = Layout(root)
     return {doc_id: AnnotationFile.fromdict(corpus.read_json(corpus.gold_path(doc_id)))
             for doc_id in corpus.doc_ids()}
 
@@ -101,7 +101,7 @@ def test_streaming_gives_the_same_rows(loaded):
 
 def test_splits_follow_document_json(loaded):
     root, eager, _ = loaded
-    corpus = Corpus(root)
+    corpus = Layout(root)
     expected = {d: corpus.document(d)["split"] for d in corpus.doc_ids()}
     found = {row["doc_id"]: split for split, ds in eager["documents"].items() for row in ds}
     assert found == expected
@@ -129,13 +129,13 @@ def test_counts_equal_the_gold_files(loaded):
         counted = Counter(r["doc_id"] for r in _rows(eager[config]))
         expected = Counter({d: len(getattr(g, config)) for d, g in gold.items() if getattr(g, config)})
         assert counted == expected
-    versions = sum(len(Corpus(root).document(d)["versions"]) for d in gold)
+    versions = sum(len(Layout(root).document(d)["versions"]) for d in gold)
     assert len(_rows(eager["documents"])) == versions
 
 
 def test_names_resolve_through_mentions_to_the_registry(loaded):
     root, eager, _ = loaded
-    registry, gold = Corpus(root).registry(), _gold_files(root)
+    registry, gold = Layout(root).registry(), _gold_files(root)
     for r in _rows(eager["entities"]):
         entity = registry.get(r["entity_id"]) if r["entity_id"] else None
         assert r["entity_name"] == (entity["name"] if entity else None)
@@ -226,7 +226,7 @@ def test_older_versions_are_rows_without_annotations(tmp_path, offline):
 
 def test_check_load_names_a_count_the_card_gets_wrong(tmp_path, monkeypatch):
     from newsspans.errors import ExportError
-    from newsspans.loadcheck import check_load
+    from newsspans.export.loadcheck import check_load
     import datasets
     # check_load switches datasets to offline mode; undo that after the test.
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
@@ -250,7 +250,7 @@ def test_check_load_names_a_count_the_card_gets_wrong(tmp_path, monkeypatch):
 
 
 def test_many_shards_load_as_one_split(tmp_path, offline):
-    from newsspans.shards import Limits
+    from newsspans.export.shards import Limits
     datasets, cache = offline
     root = tmp_path / "mini"
     shutil.copytree(MINI, root)

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from seqeval.metrics.sequence_labeling import get_entities
 
-from newsspans import labels
-from newsspans.export import export_corpus
-from newsspans.features import NER_TAGS
-from newsspans.models import Mention
-from newsspans.ner import (is_tagged_kind, misaligned_mentions, ner_rows, spacy_sentences,
+from newsspans.model import labels
+from newsspans.export.build import export_corpus
+from newsspans.export.features import NER_TAGS
+from newsspans.model.annotations import Mention
+from newsspans.export.ner import (is_tagged_kind, misaligned_mentions, ner_rows, spacy_sentences,
                            tagged_mentions)
-from newsspans.rows import is_annotated, iter_versions
+from newsspans.export.rows import is_annotated, iter_versions
 
 from conftest import MINI, REPO
 

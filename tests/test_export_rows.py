@@ -3,10 +3,10 @@
 import pyarrow as pa
 from hypothesis import given, settings, strategies as st
 
-from newsspans import labels
-from newsspans.features import arrow_schema, features
-from newsspans.models import AnnotationFile, Claim, Cue, Mention, Quote
-from newsspans.rows import (DocumentVersion, claim_from_row, document_row, layer_rows,
+from newsspans.model import labels
+from newsspans.export.features import arrow_schema, features
+from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote
+from newsspans.export.rows import (DocumentVersion, claim_from_row, document_row, layer_rows,
                             layers_from_document_row, mention_from_row, quote_from_row)
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)

@@ -6,11 +6,11 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from newsspans import validate as validate_module
+from newsspans.validation import validate as validate_module
 from newsspans.errors import CorpusError
-from newsspans.fsutil import _loads_json_stdlib, loads_json
-from newsspans.schemas import is_valid, validator
-from newsspans.validate import validate_corpus
+from newsspans.store.reading import _loads_json_stdlib, loads_json
+from newsspans.validation.schemas import is_valid, validator
+from newsspans.validation.validate import validate_corpus
 
 from conftest import MINI
 

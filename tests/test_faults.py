@@ -22,10 +22,12 @@ from click.testing import CliRunner
 
 from conftest import REPO, snapshot
 
-from newsspans import export as export_module, fsutil
+from newsspans.export import build as export_module
+
+from newsspans.store import writing as fsutil
 from newsspans.cli import main
 from newsspans.errors import CorpusError
-from newsspans.export import export_corpus
+from newsspans.export.build import export_corpus
 
 GOLD = "annotations/mini-tromso-schools/gold.json"
 

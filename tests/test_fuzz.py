@@ -18,16 +18,17 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import MINI
 
-from newsspans import labels
-from newsspans.corpus import Corpus
+from newsspans.model import labels
+from newsspans.store.layout import Layout
 from newsspans.doccano.convert import from_doccano, to_doccano
 from newsspans.doccano.offsets import Utf16Index
-from newsspans.export import export_corpus
-from newsspans.fsutil import dumps_json, sha256_text
-from newsspans.ingest import ingest
-from newsspans.models import AnnotationFile, Claim, Mention, Quote
-from newsspans.rows import claim_from_row, layers_from_document_row, mention_from_row, quote_from_row
-from newsspans.validate import validate_corpus
+from newsspans.export.build import export_corpus
+from newsspans.store.writing import dumps_json
+from newsspans.store.hashing import sha256_text
+from newsspans.curation.ingest import ingest
+from newsspans.model.annotations import AnnotationFile, Claim, Mention, Quote
+from newsspans.export.rows import claim_from_row, layers_from_document_row, mention_from_row, quote_from_row
+from newsspans.validation.validate import validate_corpus
 
 EXPORT_EXAMPLES = 25
 UTF16_EXAMPLES = 300
@@ -99,7 +100,7 @@ def _make_corpus(root, text, entities, quotes, claims):
     raw.write_bytes(text.encode("utf-8"))
     ingest(root, raw, "fuzz-doc", publisher="Fuzz", rights_holder="nobody", rights_statement="CC0",
            split="train", today="2026-11-28")
-    corpus = Corpus(root)
+    corpus = Layout(root)
     assert corpus.text("fuzz-doc", 1) == text, "the generator must produce canonical text"
     (root / "annotations" / "entities.json").write_bytes(
         dumps_json({"id_policy": "fuzz", "entities": REGISTRY}))

@@ -6,10 +6,10 @@ from collections import Counter
 
 import pytest
 
-from newsspans import labels
-from newsspans.fsutil import sha256_bytes
-from newsspans.lint import lint_corpus
-from newsspans.validate import validate_corpus
+from newsspans.model import labels
+from newsspans.store.hashing import sha256_bytes
+from newsspans.validation.lint import lint_corpus
+from newsspans.validation.validate import validate_corpus
 
 from conftest import REPO, SEED_ID
 

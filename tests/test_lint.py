@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from newsspans.errors import CorpusError, InvalidCorpus
-from newsspans.lint import Finding, lint_annotations, lint_corpus, quotation_pairs
+from newsspans.validation.lint import Finding, lint_annotations, lint_corpus, quotation_pairs
 
 from conftest import SEED_ID, snapshot
 

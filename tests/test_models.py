@@ -2,7 +2,7 @@ import json
 
 from hypothesis import given, strategies as st
 
-from newsspans.models import AnnotationFile, Claim, Cue, Mention, Quote, RegistryEntity, evolve
+from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote, RegistryEntity, evolve
 
 from conftest import MINI
 

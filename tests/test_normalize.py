@@ -2,7 +2,7 @@ import unicodedata
 
 from hypothesis import given, settings, strategies as st
 
-from newsspans.normalize import NORMALIZER_VERSION, normalize, paragraph_spans
+from newsspans.model.normalize import NORMALIZER_VERSION, normalize, paragraph_spans
 
 from conftest import REPO, SEED_ID
 

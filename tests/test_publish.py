@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from newsspans.export import export_corpus
-from newsspans.publish import upload_plan
+from newsspans.export.build import export_corpus
+from newsspans.export.publish import upload_plan
 
 
 @pytest.fixture

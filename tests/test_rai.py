@@ -6,9 +6,11 @@ import re
 import mlcroissant as mlc
 import pytest
 
-from newsspans import labels, rai
-from newsspans.export import dataset_version, export_corpus
-from newsspans.stats import compute_stats
+from newsspans.model import labels
+
+from newsspans.metadata import rai
+from newsspans.export.build import dataset_version, export_corpus
+from newsspans.metadata.stats import compute_stats
 
 from conftest import REPO
 

@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from newsspans.reanchor import CONTEXT, MIN_CONTEXT, Lost, Placed, TextMap, context, place_annotation, search
+from newsspans.curation.reanchor import CONTEXT, MIN_CONTEXT, Lost, Placed, TextMap, context, place_annotation, search
 
 OLD = ("Putin arrived in Pyongyang before dawn on Wednesday.\n\n"
        "The two also visited an Orthodox Church in Pyongyang, it added.\n\n"

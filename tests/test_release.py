@@ -8,14 +8,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from newsspans import release as release_module
-from newsspans import shards
+from newsspans.curation import release as release_module
+from newsspans.export import shards
 from newsspans.errors import InvalidCorpus, ReleaseError
-from newsspans.export import export_corpus
-from newsspans.features import CONFIGS
-from newsspans.release import bumped, compare, plan_release, read_exports, release, required_bump
+from newsspans.export.build import export_corpus
+from newsspans.export.features import CONFIGS
+from newsspans.curation.release import bumped, compare, plan_release, read_exports, release, required_bump
 
-from newsspans.revise import revise
+from newsspans.curation.revise import revise
 
 from conftest import SEED_ID
 from test_revise import DAY, read, seed_revision
@@ -238,7 +238,7 @@ def test_records_reserialised_by_a_new_writer_setting_are_a_patch(checkout, monk
 
 
 def test_a_failed_export_during_a_release_restores_croissant_json(checkout, monkeypatch):
-    from newsspans import export
+    from newsspans.export import build as export
     before = (checkout / "croissant.json").read_bytes()
     real = export.export_corpus
 

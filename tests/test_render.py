@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from newsspans.normalize import normalize
+from newsspans.model.normalize import normalize
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsspans.cli import main
 from newsspans.errors import InvalidCorpus, StaleRender
-from newsspans.fsutil import dumps_json, sha256_text
-from newsspans.render import check_site, iter_pages, render_site, stale_pages
-from newsspans.render_spans import Mark, render_marked
+from newsspans.store.writing import dumps_json
+from newsspans.store.hashing import sha256_text
+from newsspans.render.site import check_site, iter_pages, render_site, stale_pages
+from newsspans.render.spans import Mark, render_marked
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_render import MINI, REPO, add_document, span
 
-from newsspans.browser import chromium, missing_browser, screenshot, serve
-from newsspans.render import render_site
+from newsspans.render.browser import chromium, missing_browser, screenshot, serve
+from newsspans.render.site import render_site
 
 WHY_NOT = missing_browser()
 if WHY_NOT and os.environ.get("CI"):

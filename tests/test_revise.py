@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from newsspans import revise as revise_module
+from newsspans.curation import revise as revise_module
 from newsspans.errors import CorpusError, InvalidCorpus, RevisionError
-from newsspans.ingest import ingest
-from newsspans.normalize import normalize
-from newsspans.revise import format_report, revise
-from newsspans.validate import validate_corpus
+from newsspans.curation.ingest import ingest
+from newsspans.model.normalize import normalize
+from newsspans.curation.revise import format_report, revise
+from newsspans.validation.validate import validate_corpus
 
 from conftest import MINI, snapshot
 
@@ -227,7 +227,7 @@ def test_nothing_is_written_when_the_result_would_not_validate(mini, tmp_path, m
         calls.append(doc_id)
         problems = real(corpus, doc_id, registry)
         if len(calls) == 2:
-            from newsspans.validate import Problem
+            from newsspans.validation.validate import Problem
             problems.append(Problem("annotations/x/gold.json", "injected", "$.entities[0]", doc_id))
         return problems
 
@@ -434,7 +434,7 @@ class _FixedPlaces:
         self.old, self.places = old, places
 
     def place(self, start, end, text):
-        from newsspans.reanchor import Placed
+        from newsspans.curation.reanchor import Placed
         new = self.places.get((start, end), (start, end))
         return Placed(*new, "search")
 
@@ -468,11 +468,11 @@ def test_a_document_without_annotations_keeps_its_empty_gold(tmp_path):
 
 def test_revise_never_lists_the_corpus(mini, tmp_path, monkeypatch):
     # What keeps a revision in a corpus of 10,000 documents as cheap as in a corpus of two.
-    from newsspans.corpus import Corpus
+    from newsspans.store.layout import Layout
 
     def listing(self):
         raise AssertionError("revise listed every document of the corpus")
 
-    monkeypatch.setattr(Corpus, "doc_ids", listing)
+    monkeypatch.setattr(Layout, "doc_ids", listing)
     report = revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
     assert report["version"] == 2

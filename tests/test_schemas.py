@@ -3,8 +3,8 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from newsspans import labels
-from newsspans.schemas import KINDS, load_schema, schema_dir, validator
+from newsspans.model import labels
+from newsspans.validation.schemas import KINDS, load_schema, schema_dir, validator
 
 from conftest import MINI, REPO
 

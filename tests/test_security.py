@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from conftest import MINI, REPO
 
 from newsspans.cli import main
-from newsspans.corpus import check_doc_id, check_user_name
+from newsspans.store.layout import check_doc_id, check_user_name
 from newsspans.errors import CorpusError
 
 from doccano.conftest import SCRIPT, _alive, _pids, free_port, read_credentials
@@ -52,11 +52,11 @@ def test_every_yaml_load_in_the_code_is_safe():
             for match in re.finditer(r"yaml\.(load|load_all|unsafe_load|full_load)\s*\(", source):
                 unsafe.append(f"{path.relative_to(REPO)}: {match.group(0)}")
     assert unsafe == []
-    assert "safe_load" in (REPO / "src/newsspans/loadcheck.py").read_text(encoding="utf-8")
+    assert "safe_load" in (REPO / "src/newsspans/export/loadcheck.py").read_text(encoding="utf-8")
 
 
 def test_an_unsafe_yaml_tag_in_the_card_is_not_run(tmp_path):
-    from newsspans.loadcheck import check_load
+    from newsspans.export.loadcheck import check_load
     from newsspans.errors import NewsspansError
     root = tmp_path / "repo"
     shutil.copytree(MINI, root)

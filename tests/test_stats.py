@@ -1,6 +1,6 @@
 import json
 
-from newsspans.stats import BEGIN, END, compute_stats, stale_stats, write_stats
+from newsspans.metadata.stats import BEGIN, END, compute_stats, stale_stats, write_stats
 
 from conftest import REPO, snapshot
 

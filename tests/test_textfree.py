@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 from click.testing import CliRunner
 from datasets import load_dataset
 
-from newsspans import textfree
+from newsspans.export import textfree
 from newsspans.cli import main
 from newsspans.errors import ExportError, RehydrateError
-from newsspans.export import dataset_version, export_corpus, export_without_text
-from newsspans.features import CONFIGS
-from newsspans.normalize import normalize
-from newsspans.rehydrate import rehydrate
-from newsspans.shards import Limits
+from newsspans.export.build import dataset_version, export_corpus, export_without_text
+from newsspans.export.features import CONFIGS
+from newsspans.model.normalize import normalize
+from newsspans.export.rehydrate import rehydrate
+from newsspans.export.shards import Limits
 
 from conftest import REPO, SEED_ID, snapshot
 
@@ -270,7 +270,7 @@ def _keys(value):
 
 def test_a_version_text_is_matched_as_is_when_it_is_not_todays_canonical_form(tmp_path):
     """A version made by an older normaliser need not be a fixed point of today's."""
-    from newsspans.rehydrate import _Texts
+    from newsspans.export.rehydrate import _Texts
     old = "Made by an older normaliser: no final newline"
     assert textfree.sha256_text(old) != textfree.sha256_text(normalize(old))
     (tmp_path / "d.txt").write_text(old, encoding="utf-8")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from newsspans.validate import validate_corpus
+from newsspans.validation.validate import validate_corpus
 
 from conftest import REPO, snapshot
 

@@ -1,3 +1,3 @@
-from .cli import main
+from newsspans.cli import main
 
 main(prog_name="newsspans")

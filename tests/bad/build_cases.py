@@ -14,8 +14,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "src"))
 
-from newsspans.fsutil import dumps_json, sha256_bytes, sha256_text  # noqa: E402
-from newsspans.ingest import ingest  # noqa: E402
+from newsspans.store.writing import dumps_json
+
+from newsspans.store.hashing import sha256_bytes
+
+from newsspans.store.reading import sha256_text  # noqa: E402
+from newsspans.curation.ingest import ingest  # noqa: E402
 
 DOC = "tiny-doc"
 RAW = 'Putin met Kim in Pyongyang on Wednesday.\n\n"It is a breakthrough," he said.\n'

@@ -4,16 +4,16 @@ import json
 
 import pytest
 
-from newsspans.adopt import adopt
-from newsspans.corpus import Corpus
+from newsspans.curation.adopt import adopt
+from newsspans.store.layout import Layout
 from newsspans.errors import InvalidCorpus
-from newsspans.validate import validate_corpus
+from newsspans.validation.validate import validate_corpus
 
 TROMSO = "mini-tromso-schools"
 
 
 def test_adopt_prints_the_changes_and_writes_adjudicated_gold(mini, cli):
-    corpus = Corpus(mini)
+    corpus = Layout(mini)
     alice = corpus.read_json(corpus.annotator_path(TROMSO, "alice"))
     result = cli("adopt", "--from", "alice", "--doc", TROMSO, "--root", mini)
     assert result.exit_code == 0, result.output

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from newsspans.corpus import Corpus
+from newsspans.store.layout import Layout
 from newsspans.doccano import scheme
 from newsspans.doccano.convert import from_doccano, to_doccano
-from newsspans.labels import AUTHOR_ID
-from newsspans.models import AnnotationFile
+from newsspans.model.labels import AUTHOR_ID
+from newsspans.model.annotations import AnnotationFile
 
 REPO = Path(__file__).resolve().parents[2]
 MINI = REPO / "tests" / "fixtures" / "mini"
@@ -18,7 +18,7 @@ TROMSO = "mini-tromso-schools"
 
 
 def _gold(root, doc_id):
-    corpus = Corpus(root)
+    corpus = Layout(root)
     gold = AnnotationFile.fromdict(corpus.read_json(corpus.gold_path(doc_id)))
     return gold, corpus.text(doc_id, gold.version)
 
@@ -118,7 +118,7 @@ def test_push_refuses_gold_that_does_not_match_its_text(mini):
     data = path.read_text(encoding="utf-8").replace('"speaker": "m9"', '"speaker": "m99"')
     path.write_text(data.replace('"end": 18,', '"end": 400,', 1), encoding="utf-8")
     report = PushReport()
-    found = local_documents(Corpus(mini), with_gold=True, report=report)
+    found = local_documents(Layout(mini), with_gold=True, report=report)
     assert found[(TROMSO, 1)][2] is None and found[("mini-brittany-storm", 1)][2] is not None
     assert report.problems == [
         f"{TROMSO}@1: gold.json entities m1 [6:400] does not match the text; its annotations were not "

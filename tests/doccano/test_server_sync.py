@@ -16,15 +16,15 @@ import requests
 from click.testing import CliRunner
 
 from newsspans.cli import main
-from newsspans.corpus import Corpus
+from newsspans.store.layout import Layout
 from newsspans.doccano.client import Connection
 from newsspans.doccano.convert import to_doccano
 from newsspans.doccano.project import PREANNOTATION_USER, find_project, setup_project, type_ids
 from newsspans.doccano.push import example_key, push
 from newsspans.doccano.transfer import export_jsonl
 from newsspans.errors import DoccanoError
-from newsspans.models import AnnotationFile
-from newsspans.validate import validate_corpus
+from newsspans.model.annotations import AnnotationFile
+from newsspans.validation.validate import validate_corpus
 
 pytestmark = pytest.mark.doccano
 
@@ -72,7 +72,7 @@ def examples_by_key(conn, pid):
 
 def assert_preannotations_equal_gold(conn, pid, root):
     """One example per document, and the pre-annotation user's layers equal gold exactly."""
-    corpus = Corpus(root)
+    corpus = Layout(root)
     examples = examples_by_key(conn, pid)
     assert sorted(examples) == [(d, 1) for d in corpus.doc_ids()]
     assert all(len(v) == 1 for v in examples.values()), examples
@@ -179,7 +179,7 @@ def test_round_trip(doccano_server, root):
     pulled = run(server, "doccano", "pull", "--project", "mini", "--root", root)
     assert pulled.exit_code == 0, pulled.output
     assert f"wrote annotations/{TROMSO}/annotators/bob.json" in pulled.output
-    corpus = Corpus(root)
+    corpus = Layout(root)
     bob_file = corpus.read_json(corpus.annotator_path(TROMSO, "bob"))
     mentions = {m["text"]: m for m in bob_file["entities"]}
     assert (mentions["Tromsø"]["start"], mentions["Tromsø"]["end"]) == (tromso, tromso + 6)

@@ -16,7 +16,7 @@ from typing import Optional
 
 import requests
 
-from ..errors import DoccanoError
+from newsspans.errors import DoccanoError
 
 CONNECT_TIMEOUT = 3.05
 READ_TIMEOUT = 60

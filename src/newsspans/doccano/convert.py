@@ -5,10 +5,10 @@ Both directions work on plain dicts shaped like Doccano's JSONL (`entities` with
 so the same code serves the bulk import, the export and the REST API.
 """
 
-from ..labels import AUTHOR_ID
-from ..models import AnnotationFile, Claim, Cue, Mention, Quote
-from . import scheme
-from .offsets import Utf16Index
+from newsspans.model.labels import AUTHOR_ID
+from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote
+from newsspans.doccano import scheme
+from newsspans.doccano.offsets import Utf16Index
 
 ID_PREFIX = {"entities": "m", "quotes": "q", "claims": "c"}
 

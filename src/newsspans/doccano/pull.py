@@ -12,16 +12,17 @@ from datetime import datetime, timezone
 
 import orjson
 
-from ..adopt import validate_pending
-from ..corpus import Corpus, check_user_name
-from ..errors import CorpusError
-from ..fsutil import atomic_write, dumps_json, sha256_bytes, sha256_text
-from ..models import AnnotationFile
-from .client import Connection
-from .convert import from_doccano
-from .project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
-from .push import DIRECTIVES_META, check_corpus, example_key
-from .transfer import export_jsonl
+from newsspans.curation.adopt import validate_pending
+from newsspans.store.layout import Layout, check_user_name
+from newsspans.errors import CorpusError
+from newsspans.store.writing import atomic_write, dumps_json
+from newsspans.store.hashing import sha256_bytes, sha256_text
+from newsspans.model.annotations import AnnotationFile
+from newsspans.doccano.client import Connection
+from newsspans.doccano.convert import from_doccano
+from newsspans.doccano.project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
+from newsspans.doccano.push import DIRECTIVES_META, check_corpus, example_key
+from newsspans.doccano.transfer import export_jsonl
 
 LAYERS = ("entities", "quotes", "claims")
 
@@ -55,7 +56,7 @@ def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=Non
          include_preannotations=False) -> PullReport:
     """Pull the annotators' layers of every pushed document; see the module docstring."""
     check_corpus(root)
-    corpus = Corpus(root)
+    corpus = Layout(root)
     report = PullReport()
     pid = find_project(conn, project)["id"]
     exported = export_jsonl(conn, pid)

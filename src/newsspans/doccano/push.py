@@ -12,17 +12,17 @@ nobody but the pre-annotation user touched them.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..corpus import Corpus, check_doc_id
-from ..errors import CorpusError, DoccanoError, InvalidCorpus
-from ..fsutil import sha256_text
-from ..labels import AUTHOR_ID
-from ..models import AnnotationFile
-from ..validate import validate_corpus, validate_document
-from .client import Connection
-from .convert import to_doccano
-from .project import (DEFAULT_PROJECT, PREANNOTATION_USER, find_project, preannotation_connection,
+from newsspans.store.layout import Layout, check_doc_id
+from newsspans.errors import CorpusError, DoccanoError, InvalidCorpus
+from newsspans.store.hashing import sha256_text
+from newsspans.model.labels import AUTHOR_ID
+from newsspans.model.annotations import AnnotationFile
+from newsspans.validation.validate import validate_corpus, validate_document
+from newsspans.doccano.client import Connection
+from newsspans.doccano.convert import to_doccano
+from newsspans.doccano.project import (DEFAULT_PROJECT, PREANNOTATION_USER, find_project, preannotation_connection,
                       type_ids)
-from .transfer import export_jsonl, import_jsonl
+from newsspans.doccano.transfer import export_jsonl, import_jsonl
 
 IMPORT_BATCH = 2000
 
@@ -53,7 +53,7 @@ def example_key(example):
         return None
 
 
-def local_documents(corpus: Corpus, docs=None, with_gold=False, report=None):
+def local_documents(corpus: Layout, docs=None, with_gold=False, report=None):
     """{(doc_id, version): (text, sha256, gold or None)} of each document's latest version."""
     found = {}
     for doc_id in docs or corpus.doc_ids():
@@ -131,7 +131,7 @@ def check_corpus(root, docs=None):
 
     Runs before any connection: Doccano checks no offset, so a defect would travel.
     """
-    corpus = Corpus(root)
+    corpus = Layout(root)
     if docs is None:
         problems = validate_corpus(root)
     else:
@@ -145,7 +145,7 @@ def push(root, conn: Connection, project=DEFAULT_PROJECT, with_gold=False, docs=
     """Push every document's latest version (or only `docs`); see the module docstring."""
     check_corpus(root, docs)
     report = PushReport()
-    local = local_documents(Corpus(root), docs, with_gold, report)
+    local = local_documents(Layout(root), docs, with_gold, report)
     pid = find_project(conn, project)["id"]
     server = defaultdict(list)
     for example in conn.paginate(f"/v1/projects/{pid}/examples"):

@@ -24,7 +24,7 @@ Doccano 1.8 spans carry one label and nothing else, and relations join two spans
 
 import re
 
-from .. import labels
+from newsspans.model import labels
 
 KIND_SEPARATOR = "/"
 QUOTE_PREFIX = "QUOTE-"

@@ -2,16 +2,16 @@
 
 from collections import defaultdict
 
-from ..corpus import Corpus
-from ..fsutil import sha256_text
-from .client import Connection
-from .project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
-from .push import PushReport, example_key, local_documents
+from newsspans.store.layout import Layout
+from newsspans.store.hashing import sha256_text
+from newsspans.doccano.client import Connection
+from newsspans.doccano.project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
+from newsspans.doccano.push import PushReport, example_key, local_documents
 
 
 def sync_status(root, conn: Connection, project=DEFAULT_PROJECT) -> dict:
     """A summary dict: examples, annotators with confirmed counts, differences."""
-    corpus = Corpus(root)
+    corpus = Layout(root)
     unreadable = PushReport()
     local = local_documents(corpus, report=unreadable)
     pid = find_project(conn, project)["id"]

@@ -9,8 +9,8 @@ import json
 import time
 import zipfile
 
-from ..errors import DoccanoError
-from .client import Connection
+from newsspans.errors import DoccanoError
+from newsspans.doccano.client import Connection
 
 IMPORT_TASK = "RelationExtraction"  # the JSONL format with "entities" and "relations"
 POLL_START, POLL_MAX = 0.1, 2.0

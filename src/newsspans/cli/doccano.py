@@ -1,0 +1,182 @@
+"""The `doccano` command group (setup, push, pull, status) and `agreement`, `adopt`."""
+
+import json
+import sys
+
+import click
+
+from newsspans.cli.options import library_errors, root_option
+
+_PROJECT = click.option("--project", default="newsspans", show_default=True,
+                        help="The Doccano project name.")
+_URL = click.option("--url", envvar="DOCCANO_URL", help="Server URL (default: $DOCCANO_URL, else the "
+                                                        "local server's credentials file).")
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                       show_default=True, help="Output format.")
+
+
+def _connect(root, url):
+    from newsspans.doccano.client import connect
+    return connect(root, url=url)
+
+
+def _emit(fmt, data, text):
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else text)
+
+
+@click.group()
+def doccano():
+    """Move documents and annotations between the repository and a Doccano server.
+
+    The connection comes from DOCCANO_URL, DOCCANO_USERNAME and DOCCANO_PASSWORD, or from
+    the credentials file of the local server (scripts/doccano-server start).
+
+    Example:
+
+        newsspans doccano setup --project newsspans && newsspans doccano push --with-gold
+    """
+
+
+@doccano.command()
+@_PROJECT
+@_URL
+@root_option
+@library_errors
+def setup(project, url, root):
+    """Create or update the project: labels, relation types, guideline, pre-annotation user.
+
+    Idempotent: running it again changes only what differs.
+
+    Example:
+
+        newsspans doccano setup --project newsspans
+    """
+    from newsspans.doccano.project import setup_project
+    report = setup_project(_connect(root, url), root, project)
+    verb = "created" if report["created"] else "updated" if report["updated"] else "up to date"
+    click.echo(f"project {project!r} (id {report['id']}): {verb}; "
+               f"{len(report['span_types_added'])} span labels and "
+               f"{len(report['relation_types_added'])} relation types added; "
+               f"pre-annotation user {report['preannotation_user']}")
+
+
+@doccano.command()
+@click.option("--with-gold", is_flag=True, help="Also push gold as pre-annotations (their own user).")
+@click.option("--doc", "docs", multiple=True, help="Only this document (repeatable).")
+@_PROJECT
+@_URL
+@_FORMAT
+@root_option
+@library_errors
+def push(with_gold, docs, project, url, fmt, root):
+    """Push each document's latest version as one example (idempotent).
+
+    Examples are matched by their meta doc_id, version and text_sha256; a server text that
+    differs is reported as a conflict and left alone (exit 1).
+
+    Example:
+
+        newsspans doccano push --with-gold
+    """
+    from newsspans.doccano.push import push as push_documents
+    report = push_documents(root, _connect(root, url), project, with_gold=with_gold, docs=list(docs) or None)
+    lines = [f"created {len(report.created)}, unchanged {len(report.unchanged)}, "
+             f"repaired {len(report.repaired)}, duplicates removed {len(report.duplicates_removed)}, "
+             f"conflicts {len(report.conflicts)}, problems {len(report.problems)}"]
+    lines += [f"conflict: {c}" for c in report.conflicts] + [f"problem: {p}" for p in report.problems]
+    lines += [f"repaired: {r}" for r in report.repaired] + [f"removed: {d}" for d in report.duplicates_removed]
+    _emit(fmt, report.asdict(), "\n".join(lines))
+    sys.exit(0 if report.ok else 1)
+
+
+@doccano.command()
+@click.option("--force", is_flag=True, help="Overwrite annotator files edited locally since the last pull.")
+@click.option("--user", "users", multiple=True, help="Only this Doccano user (repeatable).")
+@click.option("--include-preannotations", is_flag=True,
+              help="Also pull the pre-annotation user (gold as it stands in Doccano).")
+@_PROJECT
+@_URL
+@_FORMAT
+@root_option
+@library_errors
+def pull(force, users, include_preannotations, project, url, fmt, root):
+    """Pull every annotator's spans and relations into annotations/<doc>/annotators/<user>.json.
+
+    Offsets come back as code points, checked against the text; each file is validated
+    before it is written. Exit 1 when something could not be pulled faithfully.
+
+    Example:
+
+        newsspans doccano pull --user alice
+    """
+    from newsspans.doccano.pull import pull as pull_annotations
+    report = pull_annotations(root, _connect(root, url), project, force=force, users=set(users) or None,
+                              include_preannotations=include_preannotations)
+    lines = [f"written {len(report.written)}, unchanged {len(report.unchanged)}, "
+             f"kept local edits {len(report.kept_local_edits)}, problems {len(report.problems)}"]
+    lines += [f"wrote {w}" for w in report.written] + [f"kept: {k}" for k in report.kept_local_edits]
+    lines += [f"problem: {p}" for p in report.problems] + [f"note: {n}" for n in report.notes]
+    _emit(fmt, report.asdict(), "\n".join(lines))
+    sys.exit(0 if report.ok else 1)
+
+
+@doccano.command()
+@_PROJECT
+@_URL
+@_FORMAT
+@root_option
+@library_errors
+def status(project, url, fmt, root):
+    """Examples, annotators and their confirmed counts, and what differs from the repository.
+
+    Example:
+
+        newsspans doccano status --format json
+    """
+    from newsspans.doccano.status import format_status, sync_status
+    summary = sync_status(root, _connect(root, url), project)
+    _emit(fmt, summary, format_status(summary))
+
+
+@click.command()
+@click.option("--doc", "docs", multiple=True, help="Only this document (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@root_option
+@library_errors
+def agreement(docs, fmt, root):
+    """Agreement between annotators and with gold: span F1 (exact, overlap), Cohen's kappa.
+
+    F1 per layer and label, pooled over the documents both sides annotated; kappa on
+    token labels (innermost span's label per token, "O" outside spans).
+
+    Example:
+
+        newsspans agreement --doc afp-20240619-putin-kim-defence-treaty --format json
+    """
+    from newsspans.curation.agreement import agreement as measure, format_table
+    report = measure(root, list(docs) or None)
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(report))
+
+
+@click.command()
+@click.option("--from", "user", required=True, help="The annotator whose file becomes gold.")
+@click.option("--doc", "doc_id", required=True, help="The document.")
+@click.option("--dry-run", is_flag=True, help="Only print what would change.")
+@root_option
+@library_errors
+def adopt(user, doc_id, dry_run, root):
+    """Promote annotations/<doc>/annotators/<user>.json to gold after validating it.
+
+    Prints what changes per layer (added, removed, changed), then writes gold.json
+    atomically with provenance method "adjudicated" naming the source.
+
+    Example:
+
+        newsspans adopt --from alice --doc afp-20240619-putin-kim-defence-treaty
+    """
+    from newsspans.curation.adopt import adopt as promote, format_diff
+    click.echo(format_diff(promote(root, user, doc_id, dry_run=dry_run)))

@@ -1,0 +1,72 @@
+"""`newsspans revise` and `newsspans release`: new document versions and dataset releases."""
+
+import json
+from pathlib import Path
+
+import click
+
+from newsspans.cli.options import library_errors, root_option
+
+
+@click.command()
+@click.argument("doc_id")
+@click.option("--text", "text_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The corrected article; it is normalised like an ingested one.")
+@click.option("--note", required=True, help="Why the text changed (kept in the version history).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Report format.")
+@click.option("--dry-run", is_flag=True, help="Check everything and print the report; write nothing.")
+@root_option
+@library_errors
+def revise(doc_id, text_file, note, fmt, dry_run, root):
+    """Add the next version of DOC_ID and re-anchor its gold and annotator files to it.
+
+    Older versions stay in the corpus. Every annotation ends unchanged, moved or orphaned;
+    orphans are kept in the file's `orphans` section (with their old anchor and the reason)
+    and reported by `newsspans validate` until a person resolves them. The report lists
+    every annotation that moved or was orphaned, and every reference to an orphan that was
+    set to null. Nothing is written unless the result validates.
+
+    Example:
+
+        newsspans revise my-article --text fixed.txt --note "figure corrected"
+    """
+    from newsspans.curation.revise import format_report, revise as revise_document
+    report = revise_document(root, doc_id, text_file, note, dry_run=dry_run)
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report))
+    if dry_run:
+        click.echo("dry run: nothing was written", err=True)
+
+
+@click.command()
+@click.option("--bump", type=click.Choice(["auto", "major", "minor", "patch"]), default="auto",
+              show_default=True, help="The version part to raise; auto picks the smallest correct one.")
+@root_option
+@library_errors
+def release(bump, root):
+    """Release the exports as the next semantic version of the dataset.
+
+    Compares exports/ with the previous release (releases/manifest.parquet): MAJOR when a
+    record changed, was removed or moved between splits, MINOR when records were only
+    added, PATCH when the same records were re-serialised. A --bump smaller than that is
+    refused. Writes the version to croissant.json, regenerates the card, records the
+    release in releases/ and CHANGELOG.md, and prints the git tag to create.
+
+    Example:
+
+        newsspans release --root . --bump auto
+    """
+    from newsspans.curation.release import release as make_release
+    summary = make_release(root, bump)
+    kind = summary["bump"] or "initial"
+    since = f", previous v{summary['previous']}" if summary["previous"] else ""
+    click.echo(f"release {summary['tag']} ({kind}{since})")
+    click.echo(f"  {'config':<10} {'added':>7} {'changed':>7} {'removed':>7} {'moved':>7} {'rows':>7}")
+    for config, c in summary["counts"].items():
+        click.echo(f"  {config:<10} {c['added']:>7} {c['changed']:>7} {c['removed']:>7} "
+                   f"{c['moved']:>7} {c['rows']:>7}")
+    click.echo(f"create the tag: git tag -a {summary['tag']} -m \"newsspans dataset {summary['tag']}\"")

@@ -1,0 +1,1 @@
+"""Annotation curation: ingest, revise and re-anchor, adopt, agreement, release."""

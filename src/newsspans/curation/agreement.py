@@ -1,0 +1,176 @@
+"""Inter-annotator agreement: pairwise span F1 (exact and overlapping) per layer and label,
+and Cohen's kappa on token labels, between annotators and against gold.
+
+Only files pinned to the same document version are compared. A pair's scores pool every
+document both sources annotated.
+"""
+
+import re
+from collections import Counter, defaultdict
+from itertools import combinations
+
+from newsspans.store.layout import Layout
+from newsspans.model.annotations import AnnotationFile
+
+LAYERS = ("entities", "quotes", "cues", "claims")
+TOKEN = re.compile(r"\w+|[^\w\s]")
+GOLD = "gold"
+
+
+def spans_of(annotations: AnnotationFile, layer: str):
+    """(start, end, label) of one layer; the label is the type, kind or category."""
+    if layer == "entities":
+        return [(m.start, m.end, m.label) for m in annotations.entities]
+    if layer == "quotes":
+        return [(q.start, q.end, q.kind) for q in annotations.quotes]
+    if layer == "cues":
+        return sorted({(q.cue.start, q.cue.end, "CUE") for q in annotations.quotes if q.cue})
+    return [(c.start, c.end, c.category) for c in annotations.claims]
+
+
+def _load_sources(corpus, docs):
+    """{doc_id: {source name: AnnotationFile}} with every file pinned to one version."""
+    found, skipped = {}, []
+    for doc_id in docs or corpus.doc_ids():
+        files = {}
+        for path in corpus.annotation_paths(doc_id):
+            is_gold = path.parent.name != "annotators"
+            # An annotator may be called "gold": keep the two apart.
+            name = GOLD if is_gold else path.stem if path.stem != GOLD else f"annotators/{GOLD}"
+            annotations = AnnotationFile.fromdict(corpus.read_json(path))
+            if is_gold and annotations.provenance.get("method") == "empty":
+                continue
+            files[name] = annotations
+        versions = Counter((a.version, a.sha256) for a in files.values())
+        if len(versions) > 1:
+            pinned = max(versions, key=lambda v: (versions[v], v[0]))
+            for name, a in list(files.items()):
+                if (a.version, a.sha256) != pinned:
+                    skipped.append(f"{doc_id}: {name} is pinned to version {a.version}, others to {pinned[0]}")
+                    del files[name]
+        if files:
+            found[doc_id] = files
+    return found, skipped
+
+
+def _overlap_matches(a, b):
+    """Greedy one-to-one matching of same-label spans that overlap, largest overlap first."""
+    pairs = []
+    for i, (s1, e1, l1) in enumerate(a):
+        for j, (s2, e2, l2) in enumerate(b):
+            overlap = min(e1, e2) - max(s1, s2)
+            if l1 == l2 and overlap > 0:
+                pairs.append((-overlap, i, j))
+    used_a, used_b, matches = set(), set(), []
+    for _, i, j in sorted(pairs):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            matches.append((i, j))
+    return matches
+
+
+def _f1(matches, n_a, n_b):
+    return None if n_a + n_b == 0 else round(2 * matches / (n_a + n_b), 4)
+
+
+def token_labels(text, spans):
+    """The label of each token: its innermost covering span's label, else "O"."""
+    labels = []
+    for match in TOKEN.finditer(text):
+        covering = [(e - s, label) for s, e, label in spans if s <= match.start() and match.end() <= e]
+        labels.append(min(covering)[1] if covering else "O")
+    return labels
+
+
+def cohen_kappa(a, b):
+    """Cohen's kappa of two equally long label sequences (None when undefined)."""
+    n = len(a)
+    if n == 0:
+        return None
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    ca, cb = Counter(a), Counter(b)
+    expected = sum(ca[k] * cb[k] for k in ca) / (n * n)
+    if expected == 1:
+        return 1.0 if observed == 1 else None
+    return round((observed - expected) / (1 - expected), 4)
+
+
+def _compare(texts, docs_a, docs_b):
+    """Scores of one pair over the documents both annotated."""
+    result = {}
+    for layer in LAYERS:
+        per_label = defaultdict(lambda: {"a": 0, "b": 0, "exact": 0, "overlap": 0})
+        tokens_a, tokens_b = [], []
+        for doc_id in sorted(docs_a.keys() & docs_b.keys()):
+            a, b = spans_of(docs_a[doc_id], layer), spans_of(docs_b[doc_id], layer)
+            for s in a:
+                per_label[s[2]]["a"] += 1
+            for s in b:
+                per_label[s[2]]["b"] += 1
+            for s in set(a) & set(b):
+                per_label[s[2]]["exact"] += min(a.count(s), b.count(s))
+            for i, _ in _overlap_matches(a, b):
+                per_label[a[i][2]]["overlap"] += 1
+            tokens_a += token_labels(texts[doc_id], a)
+            tokens_b += token_labels(texts[doc_id], b)
+        total = {k: sum(v[k] for v in per_label.values()) for k in ("a", "b", "exact", "overlap")}
+        rows = {label: _row(v) for label, v in sorted(per_label.items())}
+        result[layer] = {"labels": rows, "all": _row(total), "kappa": cohen_kappa(tokens_a, tokens_b),
+                         "tokens": len(tokens_a)}
+    return result
+
+
+def _row(counts):
+    return {"a": counts["a"], "b": counts["b"],
+            "exact_f1": _f1(counts["exact"], counts["a"], counts["b"]),
+            "overlap_f1": _f1(counts["overlap"], counts["a"], counts["b"])}
+
+
+def agreement(root, docs=None) -> dict:
+    """Every pair of sources (annotators, and each annotator against gold) with its scores."""
+    corpus = Layout(root)
+    found, skipped = _load_sources(corpus, docs)
+    by_source = defaultdict(dict)
+    for doc_id, files in found.items():
+        for name, annotations in files.items():
+            by_source[name][doc_id] = annotations
+    texts = {doc_id: corpus.text(doc_id, next(iter(files.values())).version) for doc_id, files in found.items()}
+    annotators = sorted(n for n in by_source if n != GOLD)
+    pairs = list(combinations(annotators, 2))
+    if GOLD in by_source:
+        pairs += [(name, GOLD) for name in annotators]
+    results = []
+    for a, b in pairs:
+        shared = sorted(by_source[a].keys() & by_source[b].keys())
+        if shared:
+            results.append({"a": a, "b": b, "documents": shared,
+                            "layers": _compare(texts, by_source[a], by_source[b])})
+    return {"documents": sorted(found), "sources": sorted(by_source), "pairs": results, "skipped": skipped}
+
+
+def format_table(report: dict) -> str:
+    """The report as a plain-text table, one block per pair."""
+    if not report["pairs"]:
+        return "no two sources annotated the same document version: nothing to compare"
+    lines = []
+    for pair in report["pairs"]:
+        lines.append(f"{pair['a']} vs {pair['b']} ({len(pair['documents'])} document"
+                     f"{'s' if len(pair['documents']) != 1 else ''})")
+        lines.append(f"  {'layer':<9}{'label':<14}{pair['a'][:8]:>9}{pair['b'][:8]:>9}"
+                     f"{'exact F1':>10}{'overlap F1':>12}{'kappa':>8}")
+        for layer, scores in pair["layers"].items():
+            rows = [("ALL", scores["all"], scores["kappa"])]
+            rows += [(label, row, None) for label, row in scores["labels"].items()]
+            for label, row, kappa in rows:
+                lines.append(f"  {layer:<9}{label[:13]:<14}{row['a']:>9}{row['b']:>9}"
+                             f"{_fmt(row['exact_f1']):>10}{_fmt(row['overlap_f1']):>12}"
+                             f"{_fmt(kappa) if label == 'ALL' else '':>8}")
+        lines.append("")
+    for note in report["skipped"]:
+        lines.append(f"skipped: {note}")
+    return "\n".join(lines).rstrip("\n")
+
+
+def _fmt(value):
+    return "-" if value is None else f"{value:.3f}"

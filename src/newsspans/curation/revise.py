@@ -1,0 +1,240 @@
+"""A new version of a document, and its annotation files carried over to it.
+
+`revise` adds version N+1 (the normalised text of a file) and re-anchors gold and every
+annotator file. Annotations that cannot be placed are moved to the file's `orphans`
+section with their old anchor, their context and the reason; never dropped.
+
+References to an orphan are set to null so the file stays valid, and recorded in the
+orphan's reason ("references set to null: quotes q2.speaker") so a person can restore
+them: a quote's speaker, a claim's claimant or quote. A claim placed outside its placed
+quote is orphaned too, since one of the two placements must be wrong.
+
+Only this document's files are read and written. Everything is checked before anything is
+written: the document and every re-anchored file are validated in a staging copy first.
+The files are then written one by one, atomically, with the document marked
+`reanchor_pending` until the last annotation file is in place, so a crash half-way leaves a
+corpus that validates.
+"""
+
+import copy
+import datetime as _dt
+import shutil
+import tempfile
+
+from newsspans.store.layout import Layout, check_doc_id
+from newsspans.errors import CorpusError, InvalidCorpus, RevisionError
+from newsspans.store.writing import atomic_write, dumps_json
+from newsspans.store.hashing import sha256_text
+from newsspans.curation.ingest import read_source
+from newsspans.curation.reanchor import Outcome, TextMap, context, place_annotation
+from newsspans.validation.validate import registry_problems, validate_document
+
+_LAYERS = ("entities", "quotes", "claims")
+# (layer, field, layer of the annotation it names)
+_REFERENCES = (("quotes", "speaker", "entities"), ("claims", "claimant", "entities"),
+               ("claims", "quote", "quotes"))
+
+
+def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
+    """Add the next version of `doc_id` from `text_file` and re-anchor its annotations.
+
+    Returns the report: the new version, and per annotation file the annotations that
+    moved or were orphaned and the references cleared. Raises InvalidCorpus if the
+    document is invalid beforehand (orphans awaiting a person excepted), RevisionError if
+    the text or note is unusable or the result would not validate. With `dry_run`, checks
+    everything and returns the report but writes nothing.
+    """
+    corpus = Layout(root)
+    try:
+        check_doc_id(doc_id)
+    except CorpusError as exc:
+        raise RevisionError(str(exc)) from None
+    if not corpus.document_path(doc_id).is_file():
+        raise RevisionError(f"{doc_id}: no such document ({corpus.rel(corpus.document_path(doc_id))} is missing)")
+    if not note or not note.strip():
+        raise RevisionError(f"{doc_id}: a revision needs a note saying why the text changed")
+    # Re-anchoring resolves links through the registry: a broken one would be carried over.
+    before = registry_problems(corpus)
+    if before:
+        raise InvalidCorpus(before)
+    registry = corpus.registry()
+    before = [p for p in validate_document(corpus, doc_id, registry) if not _is_orphan(p)]
+    if before:
+        raise InvalidCorpus(before)
+    today = today or _dt.date.today().isoformat()
+    doc = corpus.document(doc_id)
+    latest = len(doc["versions"])
+    text = _read_new_text(corpus, doc_id, text_file, latest)
+    version = latest + 1
+    entry = {"version": version, "file": f"v{version}.txt", "sha256": sha256_text(text),
+             "created": today, "note": note.strip()}
+    new_doc = copy.deepcopy(doc)
+    new_doc["versions"].append(entry)
+    new_doc.pop("reanchor_pending", None)
+
+    maps, files, reports = {}, [], []
+    for path in corpus.annotation_paths(doc_id):
+        data = corpus.read_json(path)
+        pinned = data["version"]
+        if pinned not in maps:
+            maps[pinned] = TextMap(corpus.text(doc_id, pinned), text)
+        new_data, file_report = reanchor_file(data, maps[pinned], version, entry["sha256"], today)
+        files.append((path, new_data))
+        reports.append(dict(file=corpus.rel(path), **file_report))
+
+    _check_staged(corpus, doc_id, new_doc, text, files, registry)
+    report = {"doc_id": doc_id, "from_version": latest, "version": version,
+              "sha256": entry["sha256"], "created": today, "note": entry["note"], "files": reports}
+    if dry_run:
+        return report
+    atomic_write(corpus.version_path(doc_id, version), text.encode("utf-8"))
+    atomic_write(corpus.document_path(doc_id), dumps_json(dict(new_doc, reanchor_pending=True)))
+    for path, new_data in files:
+        atomic_write(path, dumps_json(new_data))
+    atomic_write(corpus.document_path(doc_id), dumps_json(new_doc))
+    return report
+
+
+def reanchor_file(data: dict, textmap: TextMap, version: int, sha256: str, today: str):
+    """(the file re-anchored to `version`, its report) for one annotation file's dict."""
+    old_version = data["version"]
+    kept = {layer: [] for layer in _LAYERS}
+    outcomes, orphaned = [], {}
+    for layer in _LAYERS:
+        for item in data[layer]:
+            new_item, outcome = place_annotation(textmap, layer, item)
+            outcomes.append(outcome)
+            if new_item is None:
+                orphaned[item["id"]] = [layer, item, outcome.reason]
+            else:
+                kept[layer].append(new_item)
+    originals = {item["id"]: item for layer in _LAYERS for item in data[layer]}
+    _orphan_claims_outside_quotes(kept, orphaned, outcomes, originals)
+    relations = _clear_references(kept, orphaned)
+    new_orphans = []
+    for layer_, item, reason in orphaned.values():
+        prefix, suffix = context(textmap.old, item["start"], item["end"])
+        new_orphans.append({"layer": layer_, "annotation": item, "old_version": old_version,
+                            "prefix": prefix, "suffix": suffix, "reason": reason})
+    new_data = dict(data, version=version, sha256=sha256, **kept)
+    new_data["orphans"] = list(data.get("orphans", ())) + new_orphans
+    if not new_data["orphans"]:
+        del new_data["orphans"]
+    new_data["provenance"] = _provenance(data, outcomes, old_version, version, today)
+    moved = [o.asdict() for o in outcomes if o.status == "moved"]
+    lost = [o.asdict() for o in outcomes if o.status == "orphaned"]
+    return new_data, {"from_version": old_version, "version": version,
+                      "unchanged": sum(o.status == "unchanged" for o in outcomes),
+                      "moved": moved, "orphaned": lost, "relations": relations}
+
+
+def _orphan_claims_outside_quotes(kept, orphaned, outcomes, originals):
+    quotes = {q["id"]: q for q in kept["quotes"]}
+    for claim in list(kept["claims"]):
+        quote = quotes.get(claim["quote"])
+        if quote is None or (quote["start"] <= claim["start"] and claim["end"] <= quote["end"]):
+            continue
+        original = originals[claim["id"]]
+        reason = (f"its text was placed at [{claim['start']}:{claim['end']}], outside its quote "
+                  f"{quote['id']!r} placed at [{quote['start']}:{quote['end']}]")
+        kept["claims"].remove(claim)
+        orphaned[claim["id"]] = ["claims", original, reason]
+        at = next(i for i, o in enumerate(outcomes) if o.layer == "claims" and o.id == claim["id"])
+        outcomes[at] = Outcome("claims", claim["id"], "orphaned", claim["text"],
+                               {"span": ((original["start"], original["end"]), None)}, reason=reason)
+
+
+def _clear_references(kept, orphaned) -> list:
+    relations = []
+    for layer, field, target_layer in _REFERENCES:
+        for i, item in enumerate(kept[layer]):
+            target = item[field]
+            if target in orphaned and orphaned[target][0] == target_layer:
+                kept[layer][i] = dict(item, **{field: None})
+                relations.append({"layer": layer, "id": item["id"], "field": field,
+                                  "target": target, "action": "set to null"})
+                orphaned[target][2] += (f"; reference {layer} {item['id']}.{field} set to null")
+    return relations
+
+
+def _provenance(data, outcomes, old_version, version, today) -> dict:
+    provenance = dict(data["provenance"])
+    if not outcomes and not data.get("orphans"):
+        return dict(provenance, modified=today)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("unchanged", "moved", "orphaned")}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    done = (f"re-anchored from version {old_version} ({provenance['method']}) to version "
+            f"{version}: {summary}")
+    provenance["note"] = f"{provenance['note']}; {done}" if provenance.get("note") else done
+    return dict(provenance, method="reanchored", modified=today)
+
+
+def _read_new_text(corpus, doc_id, text_file, latest) -> str:
+    try:
+        _, text = read_source(text_file)
+    except CorpusError as exc:
+        raise RevisionError(str(exc)) from None
+    if text == corpus.text(doc_id, latest):
+        raise RevisionError(f"{text_file}: its canonical text is identical to {doc_id}@{latest}: "
+                            f"nothing to revise")
+    return text
+
+
+def _is_orphan(problem) -> bool:
+    return problem.path.startswith("$.orphans[")
+
+
+def _check_staged(corpus, doc_id, new_doc, text, files, registry):
+    """Validate the document as it will be, in a staging copy; raise unless only orphans remain."""
+    with tempfile.TemporaryDirectory(prefix="newsspans-revise-") as tmp:
+        stage = Layout(tmp)
+        shutil.copytree(corpus.doc_dir(doc_id), stage.doc_dir(doc_id))
+        (stage.doc_dir(doc_id) / f"v{len(new_doc['versions'])}.txt").write_bytes(text.encode("utf-8"))
+        stage.document_path(doc_id).write_bytes(dumps_json(new_doc))
+        for path, data in files:
+            target = stage.root / corpus.rel(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(dumps_json(data))
+        problems = validate_document(stage, doc_id, registry)
+    unexpected = [p for p in problems if not _is_orphan(p)]
+    orphans = sum(len(data.get("orphans", ())) for _, data in files)
+    if unexpected or len(problems) != orphans:
+        shown = "; ".join(p.format() for p in unexpected[:5]) or f"{len(problems)} problems for {orphans} orphans"
+        raise RevisionError(f"{doc_id}: the revision would leave the document invalid, nothing "
+                            f"was written: {shown}")
+
+
+def format_report(report: dict) -> str:
+    """The report as text: a summary line per file and a table of what moved or was lost."""
+    lines = [f"{report['doc_id']}: version {report['version']} added "
+             f"(sha256 {report['sha256']}, {report['created']}): {report['note']}"]
+    for file in report["files"]:
+        lines.append(f"{file['file']}: version {file['from_version']} -> {file['version']}: "
+                     f"{file['unchanged']} unchanged, {len(file['moved'])} moved, "
+                     f"{len(file['orphaned'])} orphaned, {len(file['relations'])} references cleared")
+        rows = [(o["status"], o["layer"], o["id"], _offsets(o, "old"), _offsets(o, "new"),
+                 repr(o["text"]), o.get("how") or o.get("reason", ""))
+                for o in file["moved"] + file["orphaned"]]
+        rows += [("reference", r["layer"], r["id"], r["field"], "", repr(r["target"]),
+                  f"{r['action']}: {r['target']} was orphaned") for r in file["relations"]]
+        if rows:
+            lines.extend(_table(("outcome", "layer", "id", "old", "new", "text", "how / why"), rows))
+    return "\n".join(lines)
+
+
+def _offsets(outcome, side) -> str:
+    span = outcome["span"][side]
+    shown = f"[{span[0]}:{span[1]}]" if span else "-"
+    cue = outcome.get("cue")
+    if cue and cue[side]:
+        shown += f" cue [{cue[side][0]}:{cue[side][1]}]"
+    return shown
+
+
+def _table(header, rows):
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header) - 1)]
+    out = []
+    for row in (header, *rows):
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths)]
+        out.append("  " + "  ".join(cells + [str(row[-1])]).rstrip())
+    return out

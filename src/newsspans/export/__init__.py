@@ -1,0 +1,1 @@
+"""The published exports: Parquet configs, their features, rows, shards and checks."""

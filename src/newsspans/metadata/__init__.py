@@ -1,0 +1,1 @@
+"""Metadata generated from the corpus: the dataset card, croissant.json, statistics."""

@@ -1,0 +1,146 @@
+"""croissant.json: the exports described in MLCommons Croissant 1.0.
+
+Every Parquet shard is a FileObject with its sha256; every config is a FileSet (its
+shards, matched by a glob relative to the checkout) read by a RecordSet with one field per
+column. ClassLabel columns are integers; their names are in the field description.
+Nested layers of `documents` are repeated fields whose sub-fields pick one key of each item.
+"""
+
+from newsspans.model import labels
+from newsspans.export.features import CONFIGS, features
+from newsspans.metadata.rai import RAI, rai_fields
+
+CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
+CONTEXT = {
+    "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs",
+    "column": "cr:column", "conformsTo": "dct:conformsTo",
+    "cr": "http://mlcommons.org/croissant/", "rai": RAI,
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/", "equivalentProperty": "cr:equivalentProperty",
+    "examples": {"@id": "cr:examples", "@type": "@json"}, "extract": "cr:extract",
+    "field": "cr:field", "fileProperty": "cr:fileProperty", "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet", "format": "cr:format", "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset", "jsonPath": "cr:jsonPath", "key": "cr:key",
+    "md5": "cr:md5", "parentField": "cr:parentField", "path": "cr:path",
+    "recordSet": "cr:recordSet", "references": "cr:references", "regex": "cr:regex",
+    "repeated": "cr:repeated", "replace": "cr:replace", "samplingRate": "cr:samplingRate",
+    "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source",
+    "subField": "cr:subField", "transform": "cr:transform",
+}
+_DATA_TYPES = {"string": "sc:Text", "int32": "sc:Integer", "int64": "sc:Integer",
+               "bool": "sc:Boolean"}
+PARQUET = "application/x-parquet"
+_MEANING = {
+    "doc_id": "document id (the folder name under corpus/)",
+    "version": "document version the offsets refer to",
+    "text": "the text: of the document version, or the span's text[start:end]",
+    "text_sha256": "sha256 of the version's UTF-8 text",
+    "published": "publication date YYYY-MM-DD, null when unknown",
+    "id": "annotation id, unique within its gold file",
+    "start": "start offset in Unicode code points, inclusive",
+    "end": "end offset in Unicode code points, exclusive",
+    "entity_id": "registry entity id (annotations/entities.json), null for values",
+    "entity_name": "the registry entity's canonical name",
+    "wikidata": "Wikidata item id of the registry entity",
+    "speaker_id": "id of the speaker's mention",
+    "speaker_entity_id": "registry entity of the speaker's mention",
+    "speaker_name": "canonical name of the speaker",
+    "cue_start": "start of the cue (e.g. 'said'), code points",
+    "cue_end": "end of the cue, code points, exclusive",
+    "claimant_id": "id of the claimant's mention, or '@author' for the author (publication)",
+    "claimant_entity_id": "registry entity of the claimant's mention; null for '@author'",
+    "claimant_name": "canonical name of the claimant; 'the author (publication)' for '@author'",
+    "quote_id": "id of the quote the claim sits in, if any",
+    "sentence": "sentence number within the document version, from 0",
+    "tokens": "spaCy tokens (blank English tokenizer, split at mention offsets)",
+    "token_starts": "token start offsets, code points into the version's text",
+    "token_ends": "token end offsets, exclusive",
+}
+
+
+def _describe(name, feature):
+    kind = type(feature).__name__
+    if kind == "ClassLabel":
+        return "sc:Integer", f"{name}: class index into [{', '.join(feature.names)}]", False
+    if kind in ("List", "LargeList", "Sequence") and not isinstance(feature.feature, dict):
+        data_type, description, _ = _describe(name, feature.feature)
+        return data_type, description, True
+    return _DATA_TYPES[feature.dtype], f"{name}: {_MEANING[name]}" if name in _MEANING else name, False
+
+
+def _field(parent, name, feature, fileset, column=None):
+    """The Field of column `name` (or, with `column`, of key `name` in each item of `column`)."""
+    field_id = f"{parent}/{name}"
+    if type(feature).__name__ in ("List", "LargeList") and isinstance(feature.feature, dict):
+        return {"@type": "cr:Field", "@id": field_id, "name": name,
+                "description": f"{name}: one item per annotation, the same columns as "
+                               f"the {name} config without doc_id and version",
+                "repeated": True,
+                "subField": [_field(field_id, key, sub, fileset, column=name)
+                             for key, sub in feature.feature.items()]}
+    data_type, description, repeated = _describe(name, feature)
+    source = {"fileSet": {"@id": fileset}, "extract": {"column": column or name}}
+    if column is not None:
+        source["transform"] = {"jsonPath": name}
+    field = {"@type": "cr:Field", "@id": field_id, "name": name, "description": description,
+             "dataType": data_type, "source": source}
+    if repeated:
+        field["repeated"] = True
+    return field
+
+
+def _description(config):
+    if config == "ner":
+        return ("One row per sentence of each annotated document version: spaCy tokens "
+                "with code-point offsets and BIO tags over named and value mentions.")
+    if config == "documents":
+        return "One row per document version: text, metadata and its gold annotation layers."
+    return f"One row per gold {config[:-1] if config != 'entities' else 'entity mention'}."
+
+
+def croissant(root, summary, version: str) -> dict:
+    """The croissant.json document for the export `summary`."""
+    distribution, record_sets = [], []
+    for config in CONFIGS:
+        for split in summary.splits():
+            for shard in summary.by_config[config][split]:
+                distribution.append({
+                    "@type": "cr:FileObject", "@id": f"exports/{shard.relpath}",
+                    "name": f"exports/{shard.relpath}",
+                    "contentUrl": f"exports/{shard.relpath}", "contentSize": f"{shard.file_bytes} B",
+                    "encodingFormat": PARQUET, "sha256": shard.sha256})
+        fileset = f"{config}-parquet"
+        distribution.append({"@type": "cr:FileSet", "@id": fileset, "name": fileset,
+                             "description": f"The Parquet shards of the {config} config.",
+                             "encodingFormat": PARQUET,
+                             "includes": f"exports/{config}/*.parquet"})
+        record_sets.append({
+            "@type": "cr:RecordSet", "@id": config, "name": config,
+            "description": _description(config),
+            "field": [_field(config, name, feature, fileset)
+                      for name, feature in features(config).items()]})
+    return {
+        "@context": CONTEXT,
+        "@type": "sc:Dataset",
+        "conformsTo": CONFORMS_TO,
+        "name": "newsspans",
+        "description": ("An annotated news corpus: named entities linked to a registry, "
+                        "quotes with speaker and cue, and claims with claimant "
+                        f"(\"{labels.AUTHOR_ID}\" = {labels.AUTHOR_NAME}), over versioned "
+                        "canonical texts with code-point offsets. The license below is "
+                        "the annotations'; the article texts are not licensed with them "
+                        "(see copyrightNotice)."),
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "version": version,
+        "citeAs": "newsspans: entities, quotes and claims in news (dataset)",
+        "creator": {"@type": "sc:Organization", "name": "newsspans maintainers"},
+        "inLanguage": list(summary.languages),
+        "keywords": ["news", "named entities", "quotation attribution", "claims"],
+        "copyrightNotice": ("Annotations CC-BY-4.0; code MIT; the article texts are the "
+                            "copyright of their publishers (AFP for the seed article), all "
+                            "rights reserved, see corpus/<doc_id>/document.json rights."),
+        **rai_fields(summary),
+        "distribution": distribution,
+        "recordSet": record_sets,
+    }

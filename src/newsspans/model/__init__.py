@@ -1,0 +1,1 @@
+"""The corpus model: annotations as frozen value objects, labels, normalised text."""

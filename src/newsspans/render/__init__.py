@@ -1,0 +1,1 @@
+"""The static HTML view of the corpus (docs/)."""

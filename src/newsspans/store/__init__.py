@@ -1,0 +1,1 @@
+"""The repository on disk: where files live, reading strictly, writing atomically."""

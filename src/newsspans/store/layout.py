@@ -1,0 +1,134 @@
+"""The corpus folder: where each file lives and how it is read."""
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from newsspans.errors import CorpusError
+from newsspans.store.reading import decode_utf8, loads_json
+
+DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
+# One article with thousands of annotations is a few MB; a file far larger is a mistake or
+# an attack, and is refused before it is read into memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_doc_id(doc_id: str) -> str:
+    """Return `doc_id` if it is a slug; a CorpusError otherwise (no path can escape)."""
+    if not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
+        raise CorpusError(f"document id {doc_id!r} is not a slug matching {DOC_ID.pattern}")
+    return doc_id
+
+
+def check_user_name(user: str) -> str:
+    """Return `user` if it is safe as a file name; a CorpusError otherwise."""
+    if not isinstance(user, str) or not USER_NAME.fullmatch(user) or ".." in user:
+        raise CorpusError(f"annotator name {user!r} is not allowed as a file name "
+                          f"(letters, digits, '_', '.', '-'; no '..')")
+    return user
+
+
+class Layout:
+    """A corpus repository on disk: corpus/, annotations/, exports/."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self._prefix = os.path.join(os.fspath(self.root), "")
+
+    def rel(self, path) -> str:
+        """`path` relative to the root, as the messages show it."""
+        text = os.fspath(path)
+        if text.startswith(self._prefix):
+            return text[len(self._prefix):].replace(os.sep, "/")
+        try:
+            return Path(path).relative_to(self.root).as_posix()
+        except ValueError:
+            return text
+
+    # Layout -----------------------------------------------------------------------------
+    @property
+    def corpus_dir(self) -> Path:
+        return self.root / "corpus"
+
+    @property
+    def annotations_dir(self) -> Path:
+        return self.root / "annotations"
+
+    @property
+    def registry_path(self) -> Path:
+        return self.annotations_dir / "entities.json"
+
+    def doc_dir(self, doc_id: str) -> Path:
+        return self.corpus_dir / check_doc_id(doc_id)
+
+    def document_path(self, doc_id: str) -> Path:
+        return self.doc_dir(doc_id) / "document.json"
+
+    def version_path(self, doc_id: str, version: int) -> Path:
+        return self.doc_dir(doc_id) / f"v{int(version)}.txt"
+
+    def gold_path(self, doc_id: str) -> Path:
+        return self.annotations_dir / check_doc_id(doc_id) / "gold.json"
+
+    def annotator_path(self, doc_id: str, user: str) -> Path:
+        return self.annotations_dir / check_doc_id(doc_id) / "annotators" / f"{check_user_name(user)}.json"
+
+    def doc_ids(self):
+        """Folder names under corpus/, sorted: every one is a document (or a problem)."""
+        if not self.corpus_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.corpus_dir.iterdir() if p.is_dir())
+
+    def annotation_paths(self, doc_id: str):
+        """gold.json first, then each annotator file, sorted by name."""
+        folder = os.path.join(self._prefix, "annotations", doc_id)
+        gold = os.path.join(folder, "gold.json")
+        paths = [Path(gold)] if os.path.lexists(gold) else []
+        annotators = os.path.join(folder, "annotators")
+        if os.path.isdir(annotators):
+            paths.extend(Path(annotators, name) for name in sorted(os.listdir(annotators))
+                         if name.endswith(".json"))
+        return paths
+
+    # Reading ----------------------------------------------------------------------------
+    def read_bytes(self, path: Path) -> bytes:
+        """A corpus file's bytes: a regular file (no link out of the corpus), of sane size."""
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            raise CorpusError(f"{self.rel(path)}: cannot read: {exc.strerror}") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise CorpusError(f"{self.rel(path)}: is a symbolic link; corpus files must be regular files")
+        if not stat.S_ISREG(info.st_mode):
+            raise CorpusError(f"{self.rel(path)}: is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise CorpusError(f"{self.rel(path)}: {info.st_size} bytes is over the limit of "
+                              f"{MAX_FILE_BYTES} bytes for one corpus file")
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except OSError as exc:
+            raise CorpusError(f"{self.rel(path)}: cannot read: {exc.strerror}") from None
+
+    def read_json(self, path: Path):
+        return loads_json(self.read_bytes(path), self.rel(path))
+
+    def read_text(self, path: Path) -> str:
+        return decode_utf8(self.read_bytes(path), self.rel(path))
+
+    def document(self, doc_id: str) -> dict:
+        return self.read_json(self.document_path(doc_id))
+
+    def latest_version(self, doc_id: str) -> int:
+        return max(v["version"] for v in self.document(doc_id)["versions"])
+
+    def text(self, doc_id: str, version: int) -> str:
+        return self.read_text(self.version_path(doc_id, version))
+
+    def registry(self) -> dict:
+        """Registry entities by id ({} when there is no registry file)."""
+        if not self.registry_path.is_file():
+            return {}
+        return {e["id"]: e for e in self.read_json(self.registry_path)["entities"]}

@@ -1,0 +1,1 @@
+"""Validation: JSON Schemas, located problems, semantic checks and lint."""

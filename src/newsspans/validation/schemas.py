@@ -1,0 +1,71 @@
+"""The JSON Schemas, loaded once, and two validators per file kind.
+
+`validator(kind)` is the reference (python-jsonschema): it explains every error with its
+path. `is_valid(kind, data)` is the fast path (the compiled jsonschema-rs validator):
+validation asks it first and calls the reference only for data it rejects. A test checks
+that both agree on valid and invalid data.
+"""
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jsonschema_rs
+from jsonschema import Draft202012Validator, ValidationError, validators
+from referencing import Registry, Resource
+
+KINDS = ("document", "entities", "annotations")
+
+
+def schema_dir() -> Path:
+    """The schema folder: shipped inside the wheel, or the checkout's `schema/`."""
+    packaged = resources.files("newsspans") / "schema"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "schema"
+
+
+@lru_cache(maxsize=None)
+def load_schema(kind: str) -> dict:
+    return json.loads((schema_dir() / f"{kind}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _registry() -> Registry:
+    resources_ = [(load_schema(k)["$id"], Resource.from_contents(load_schema(k))) for k in KINDS]
+    return Registry().with_resources(resources_)
+
+
+@lru_cache(maxsize=None)
+def _python_regex(pattern: str):
+    # JSON Schema patterns are ECMA-262: a final `$` is the end of the string. In Python's
+    # `re` it also matches before a final newline, so "m1\n" would pass `^m[0-9]+$`.
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _ecma_pattern(validator_, pattern, instance, schema):
+    if validator_.is_type(instance, "string") and not _python_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Reference = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
+@lru_cache(maxsize=None)
+def validator(kind: str) -> Draft202012Validator:
+    return _Reference(load_schema(kind), registry=_registry())
+
+
+@lru_cache(maxsize=None)
+def _fast_validator(kind: str):
+    registry = jsonschema_rs.Registry([(load_schema(k)["$id"], load_schema(k)) for k in KINDS])
+    return jsonschema_rs.validator_for(load_schema(kind), registry=registry)
+
+
+def is_valid(kind: str, data) -> bool:
+    """Whether `data` is valid against the `kind` schema, by the compiled validator."""
+    return _fast_validator(kind).is_valid(data)
