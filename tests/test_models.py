@@ -2,7 +2,7 @@ import json
 
 from hypothesis import given, strategies as st
 
-from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote, RegistryEntity, evolve
+from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote
 
 from conftest import MINI
 
@@ -16,15 +16,19 @@ def test_annotation_files_round_trip_through_objects():
         assert AnnotationFile.fromdict(AnnotationFile.fromdict(data).asdict()) == AnnotationFile.fromdict(data)
 
 
-def test_registry_entities_round_trip():
-    for entity in json.loads((MINI / "annotations" / "entities.json").read_text(encoding="utf-8"))["entities"]:
-        assert RegistryEntity.fromdict(entity).asdict() == entity
-
-
-def test_evolve_makes_a_new_object_and_leaves_the_old_one():
-    quote = Quote("q1", 0, 5, "hello", "direct", "m1", Cue(6, 10, "said"))
-    moved = evolve(quote, start=1, end=6)
-    assert (quote.start, moved.start, moved.cue) == (0, 1, quote.cue)
+def test_references_resolve_to_the_objects_they_name():
+    gold = AnnotationFile("d", 1, "0" * 64, {},
+                          entities=(Mention("m1", 0, 3, "Ann", "PERSON", "NAM", "ann"),),
+                          quotes=(Quote("q1", 10, 20, "I will go", "direct", "m1", Cue(4, 8, "said")),
+                                  Quote("q2", 30, 40, "unspoken", "direct", None, None)),
+                          claims=(Claim("c1", 11, 15, "will", "m1", "q1"),
+                                  Claim("c2", 50, 55, "claim", "@author", None)))
+    assert gold.speaker(gold.quotes[0]) is gold.entities[0]
+    assert gold.speaker(gold.quotes[1]) is None
+    assert gold.claimant(gold.claims[0]) is gold.entities[0]
+    assert gold.claimant(gold.claims[1]) is None   # the author is no mention
+    assert gold.quote_of(gold.claims[0]) is gold.quotes[0]
+    assert gold.quote_of(gold.claims[1]) is None
 
 
 _ids = st.from_regex(r"[a-z][a-z0-9]{0,5}", fullmatch=True)

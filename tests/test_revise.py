@@ -198,7 +198,7 @@ def test_refuses_to_revise_an_invalid_document_and_writes_nothing(mini, tmp_path
 
 
 @pytest.mark.parametrize("doc_id, note, message", [
-    ("no-such-document", "x", "no-such-document: no such document (corpus/no-such-document/document.json is missing)"),
+    ("no-such-document", "x", "no document 'no-such-document' in corpus/ (documents: mini-brittany-storm, mini-tromso-schools)"),
     ("../etc", "x", "document id '../etc' is not a slug"),
     (STORM, "  ", f"{STORM}: a revision needs a note saying why the text changed"),
 ])
@@ -219,19 +219,19 @@ def test_refuses_an_empty_or_undecodable_text(mini, tmp_path):
 
 
 def test_nothing_is_written_when_the_result_would_not_validate(mini, tmp_path, monkeypatch):
-    # Fault injection: staged validation finds a problem the re-anchoring did not foresee.
-    real = revise_module.validate_document
+    # Fault injection: the check of the new version finds a problem the re-anchoring did not foresee.
+    real = revise_module.check_document_data
     calls = []
 
-    def failing(corpus, doc_id, registry):
+    def failing(doc_id, *data):
         calls.append(doc_id)
-        problems = real(corpus, doc_id, registry)
+        problems = real(doc_id, *data)
         if len(calls) == 2:
             from newsspans.validation.validate import Problem
             problems.append(Problem("annotations/x/gold.json", "injected", "$.entities[0]", doc_id))
         return problems
 
-    monkeypatch.setattr(revise_module, "validate_document", failing)
+    monkeypatch.setattr(revise_module, "check_document_data", failing)
     before = snapshot(mini)
     with pytest.raises(RevisionError, match="would leave the document invalid, nothing was written: "
                                             r"annotations/x/gold.json \(mini-brittany-storm\) "

@@ -1,40 +1,13 @@
 """adopt: promote one annotator's layers to gold, after validation, saying what changes."""
 
-import tempfile
 from datetime import datetime, timezone
-from pathlib import Path
 
-from newsspans.store.layout import Layout, check_doc_id, check_user_name
-from newsspans.errors import CorpusError, InvalidCorpus
+from newsspans.errors import InvalidCorpus
+from newsspans.model.corpus import Corpus
 from newsspans.store.writing import atomic_write, dumps_json
-from newsspans.validation.validate import validate_annotation_file
+from newsspans.validation.checks import check_pending
+from newsspans.model.labels import LAYERS
 
-LAYERS = ("entities", "quotes", "claims")
-
-
-def validate_pending(corpus: Layout, path: Path, data: dict, document=None, texts=None, registry=None,
-                     payload: bytes = None) -> list:
-    """The validator's Problems for `data` as if it were already written at `path`.
-
-    `document`, `texts` ({version: text}) and `registry` spare re-reading them when many
-    files are checked in a row; `payload` is `dumps_json(data)` when the caller has it.
-    """
-    doc_id = data["doc_id"]
-    doc = document if document is not None else corpus.document(doc_id)
-    if texts is None:
-        texts = {v["version"]: corpus.text(doc_id, v["version"]) for v in doc["versions"]}
-    if registry is None:
-        registry = corpus.registry()
-    shas = {v["version"]: v["sha256"] for v in doc["versions"]}
-    with tempfile.TemporaryDirectory() as tmp:
-        # The validator reads a file: give it one in a folder of the same kind.
-        trial = Path(tmp) / path.parent.name / path.name
-        trial.parent.mkdir()
-        trial.write_bytes(payload if payload is not None else dumps_json(data))
-        problems = validate_annotation_file(corpus, trial, doc_id, texts, shas, registry,
-                                            len(doc["versions"]), doc.get("reanchor_pending", False))
-    real = corpus.rel(path)
-    return [type(p)(p.file.replace(str(trial), real), p.message, p.path, p.doc) for p in problems]
 
 
 def diff_layers(old: dict, new: dict) -> dict:
@@ -57,18 +30,17 @@ def adopt(root, user: str, doc_id: str, dry_run=False) -> dict:
     The annotator's file must be valid (schema, offsets, references, registry links) and
     pinned to the document's latest version; otherwise InvalidCorpus lists every problem.
     """
-    corpus = Layout(root)
-    check_doc_id(doc_id)
-    check_user_name(user)
-    source = corpus.annotator_path(doc_id, user)
-    if not source.is_file():
-        raise CorpusError(f"{corpus.rel(source)}: no such annotator file (pull it first: newsspans doccano pull)")
-    data = corpus.read_json(source)
-    problems = validate_pending(corpus, source, data)
+    corpus = Corpus.of(root)
+    document = corpus.document(doc_id)
+    document.annotator(user)   # names the annotators there are when `user` has no file
+    layout = corpus.layout
+    source, gold_path = layout.annotator_path(doc_id, user), layout.gold_path(doc_id)
+    meta, texts = document.metadata, {v.number: v.text for v in document.versions}
+    data = layout.read_json(source)
+    problems = check_pending(meta, texts, layout.rel(source), data, corpus.registry)
     if problems:
         raise InvalidCorpus(problems)
-    gold_path = corpus.gold_path(doc_id)
-    old = corpus.read_json(gold_path) if gold_path.is_file() else None
+    old = document.gold.asdict() if document.gold is not None else None
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     origin = data["provenance"].get("doccano")
     note = f"adopted from annotations/{doc_id}/annotators/{user}.json"
@@ -85,13 +57,13 @@ def adopt(root, user: str, doc_id: str, dry_run=False) -> dict:
             **{layer: data[layer] for layer in LAYERS}}
     if data.get("orphans"):
         gold["orphans"] = data["orphans"]
-    problems = validate_pending(corpus, gold_path, gold)
+    problems = check_pending(meta, texts, layout.rel(gold_path), gold, corpus.registry)
     if problems:
         raise InvalidCorpus(problems)
     diff = diff_layers(old, gold)
     if not dry_run:
         atomic_write(gold_path, dumps_json(gold))
-    return {"diff": diff, "gold": corpus.rel(gold_path), "written": not dry_run,
+    return {"diff": diff, "gold": layout.rel(gold_path), "written": not dry_run,
             "version_changed": bool(old) and old.get("version") != gold["version"]}
 
 

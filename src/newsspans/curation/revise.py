@@ -10,7 +10,7 @@ them: a quote's speaker, a claim's claimant or quote. A claim placed outside its
 quote is orphaned too, since one of the two placements must be wrong.
 
 Only this document's files are read and written. Everything is checked before anything is
-written: the document and every re-anchored file are validated in a staging copy first.
+written: the document and every re-anchored file are validated in memory first.
 The files are then written one by one, atomically, with the document marked
 `reanchor_pending` until the last annotation file is in place, so a crash half-way leaves a
 corpus that validates.
@@ -18,18 +18,17 @@ corpus that validates.
 
 import copy
 import datetime as _dt
-import shutil
-import tempfile
 
-from newsspans.store.layout import Layout, check_doc_id
+from newsspans.model.corpus import Corpus
 from newsspans.errors import CorpusError, InvalidCorpus, RevisionError
 from newsspans.store.writing import atomic_write, dumps_json
 from newsspans.store.hashing import sha256_text
 from newsspans.curation.ingest import read_source
 from newsspans.curation.reanchor import Outcome, TextMap, context, place_annotation
-from newsspans.validation.validate import registry_problems, validate_document
+from newsspans.validation.checks import check_document_data
+from newsspans.validation.validate import read_document_files, registry_problems
+from newsspans.model.labels import LAYERS
 
-_LAYERS = ("entities", "quotes", "claims")
 # (layer, field, layer of the annotation it names)
 _REFERENCES = (("quotes", "speaker", "entities"), ("claims", "claimant", "entities"),
                ("claims", "quote", "quotes"))
@@ -44,27 +43,28 @@ def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
     the text or note is unusable or the result would not validate. With `dry_run`, checks
     everything and returns the report but writes nothing.
     """
-    corpus = Layout(root)
+    corpus = Corpus.of(root)
     try:
-        check_doc_id(doc_id)
+        corpus.check_doc_id(doc_id)
     except CorpusError as exc:
         raise RevisionError(str(exc)) from None
-    if not corpus.document_path(doc_id).is_file():
-        raise RevisionError(f"{doc_id}: no such document ({corpus.rel(corpus.document_path(doc_id))} is missing)")
     if not note or not note.strip():
         raise RevisionError(f"{doc_id}: a revision needs a note saying why the text changed")
+    layout = corpus.layout
     # Re-anchoring resolves links through the registry: a broken one would be carried over.
-    before = registry_problems(corpus)
+    before = registry_problems(layout)
     if before:
         raise InvalidCorpus(before)
-    registry = corpus.registry()
-    before = [p for p in validate_document(corpus, doc_id, registry) if not _is_orphan(p)]
+    registry = corpus.registry
+    doc, raw, version_bytes, annotations = read_document_files(layout, doc_id)
+    before = [p for p in check_document_data(doc_id, doc, raw, version_bytes, annotations, registry)
+              if not _is_orphan(p)]
     if before:
         raise InvalidCorpus(before)
     today = today or _dt.date.today().isoformat()
-    doc = corpus.document(doc_id)
     latest = len(doc["versions"])
-    text = _read_new_text(corpus, doc_id, text_file, latest)
+    texts = {n: data.decode("utf-8") for n, data in version_bytes.items()}
+    text = _read_new_text(text_file, doc_id, texts[latest], latest)
     version = latest + 1
     entry = {"version": version, "file": f"v{version}.txt", "sha256": sha256_text(text),
              "created": today, "note": note.strip()}
@@ -73,34 +73,33 @@ def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
     new_doc.pop("reanchor_pending", None)
 
     maps, files, reports = {}, [], []
-    for path in corpus.annotation_paths(doc_id):
-        data = corpus.read_json(path)
+    for name, data in annotations:
         pinned = data["version"]
         if pinned not in maps:
-            maps[pinned] = TextMap(corpus.text(doc_id, pinned), text)
+            maps[pinned] = TextMap(texts[pinned], text)
         new_data, file_report = reanchor_file(data, maps[pinned], version, entry["sha256"], today)
-        files.append((path, new_data))
-        reports.append(dict(file=corpus.rel(path), **file_report))
+        files.append((name, new_data))
+        reports.append(dict(file=name, **file_report))
 
-    _check_staged(corpus, doc_id, new_doc, text, files, registry)
+    _check_new(doc_id, new_doc, raw, {**version_bytes, version: text.encode("utf-8")}, files, registry)
     report = {"doc_id": doc_id, "from_version": latest, "version": version,
               "sha256": entry["sha256"], "created": today, "note": entry["note"], "files": reports}
     if dry_run:
         return report
-    atomic_write(corpus.version_path(doc_id, version), text.encode("utf-8"))
-    atomic_write(corpus.document_path(doc_id), dumps_json(dict(new_doc, reanchor_pending=True)))
-    for path, new_data in files:
-        atomic_write(path, dumps_json(new_data))
-    atomic_write(corpus.document_path(doc_id), dumps_json(new_doc))
+    atomic_write(layout.version_path(doc_id, version), text.encode("utf-8"))
+    atomic_write(layout.document_path(doc_id), dumps_json(dict(new_doc, reanchor_pending=True)))
+    for name, new_data in files:
+        atomic_write(layout.root / name, dumps_json(new_data))
+    atomic_write(layout.document_path(doc_id), dumps_json(new_doc))
     return report
 
 
 def reanchor_file(data: dict, textmap: TextMap, version: int, sha256: str, today: str):
     """(the file re-anchored to `version`, its report) for one annotation file's dict."""
     old_version = data["version"]
-    kept = {layer: [] for layer in _LAYERS}
+    kept = {layer: [] for layer in LAYERS}
     outcomes, orphaned = [], {}
-    for layer in _LAYERS:
+    for layer in LAYERS:
         for item in data[layer]:
             new_item, outcome = place_annotation(textmap, layer, item)
             outcomes.append(outcome)
@@ -108,7 +107,7 @@ def reanchor_file(data: dict, textmap: TextMap, version: int, sha256: str, today
                 orphaned[item["id"]] = [layer, item, outcome.reason]
             else:
                 kept[layer].append(new_item)
-    originals = {item["id"]: item for layer in _LAYERS for item in data[layer]}
+    originals = {item["id"]: item for layer in LAYERS for item in data[layer]}
     _orphan_claims_outside_quotes(kept, orphaned, outcomes, originals)
     relations = _clear_references(kept, orphaned)
     new_orphans = []
@@ -169,12 +168,12 @@ def _provenance(data, outcomes, old_version, version, today) -> dict:
     return dict(provenance, method="reanchored", modified=today)
 
 
-def _read_new_text(corpus, doc_id, text_file, latest) -> str:
+def _read_new_text(text_file, doc_id, current, latest) -> str:
     try:
         _, text = read_source(text_file)
     except CorpusError as exc:
         raise RevisionError(str(exc)) from None
-    if text == corpus.text(doc_id, latest):
+    if text == current:
         raise RevisionError(f"{text_file}: its canonical text is identical to {doc_id}@{latest}: "
                             f"nothing to revise")
     return text
@@ -184,18 +183,9 @@ def _is_orphan(problem) -> bool:
     return problem.path.startswith("$.orphans[")
 
 
-def _check_staged(corpus, doc_id, new_doc, text, files, registry):
-    """Validate the document as it will be, in a staging copy; raise unless only orphans remain."""
-    with tempfile.TemporaryDirectory(prefix="newsspans-revise-") as tmp:
-        stage = Layout(tmp)
-        shutil.copytree(corpus.doc_dir(doc_id), stage.doc_dir(doc_id))
-        (stage.doc_dir(doc_id) / f"v{len(new_doc['versions'])}.txt").write_bytes(text.encode("utf-8"))
-        stage.document_path(doc_id).write_bytes(dumps_json(new_doc))
-        for path, data in files:
-            target = stage.root / corpus.rel(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(dumps_json(data))
-        problems = validate_document(stage, doc_id, registry)
+def _check_new(doc_id, new_doc, raw, version_bytes, files, registry):
+    """Validate the document as it will be, from memory; raise unless only orphans remain."""
+    problems = check_document_data(doc_id, new_doc, raw, version_bytes, files, registry)
     unexpected = [p for p in problems if not _is_orphan(p)]
     orphans = sum(len(data.get("orphans", ())) for _, data in files)
     if unexpected or len(problems) != orphans:

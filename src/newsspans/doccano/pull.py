@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 
 import orjson
 
-from newsspans.curation.adopt import validate_pending
 from newsspans.store.layout import Layout, check_user_name
 from newsspans.errors import CorpusError
 from newsspans.store.writing import atomic_write, dumps_json
@@ -23,8 +22,9 @@ from newsspans.doccano.convert import from_doccano
 from newsspans.doccano.project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
 from newsspans.doccano.push import DIRECTIVES_META, check_corpus, example_key
 from newsspans.doccano.transfer import export_jsonl
+from newsspans.model.labels import LAYERS
+from newsspans.validation.checks import check_pending
 
-LAYERS = ("entities", "quotes", "claims")
 
 
 @dataclass
@@ -162,7 +162,7 @@ def _pull_one(corpus, cache, conn, project, user, record, pulled, force, report)
         "doccano": {"server": conn.url, "project": project, "user": user, "pulled": pulled,
                     "content_sha256": digest}}
     payload = dumps_json(data)
-    found = validate_pending(corpus, path, data, doc, texts, cache.registry, payload)
+    found = check_pending(doc, texts, corpus.rel(path), data, cache.registry)
     if found:
         report.problems.extend(f"{where}: {p.format()}" for p in found)
         return

@@ -23,6 +23,7 @@ from newsspans.doccano.convert import to_doccano
 from newsspans.doccano.project import (DEFAULT_PROJECT, PREANNOTATION_USER, find_project, preannotation_connection,
                       type_ids)
 from newsspans.doccano.transfer import export_jsonl, import_jsonl
+from newsspans.model.labels import LAYERS
 
 IMPORT_BATCH = 2000
 
@@ -95,7 +96,7 @@ def _gold_problems(gold, text):
     The server checks neither; a full validation per document would cost more than the push.
     """
     problems = []
-    for layer in ("entities", "quotes", "claims"):
+    for layer in LAYERS:
         for item in getattr(gold, layer):
             spans = [(item.id, item)] + ([(f"{item.id}.cue", item.cue)] if getattr(item, "cue", None) else [])
             for name, span in spans:

@@ -26,6 +26,7 @@ from newsspans.export.rows import document_row, is_annotated, iter_versions, lay
 from newsspans.export.shards import Limits, ShardWriter
 from newsspans.export import textfree
 from newsspans.validation.validate import validate_corpus
+from newsspans.model.labels import LAYERS
 
 EXPORTS = "exports"
 CROISSANT = "croissant.json"
@@ -156,7 +157,7 @@ def _write_configs(root: Path, staging: Path, limits: Limits, text_free=False,
         key = {"doc_id": dv.doc_id, "version": dv.version}
         layers = layer_rows(dv, registry)
         span_bytes = 0
-        for config in ("entities", "quotes", "claims"):
+        for config in LAYERS:
             for row in layers[config]:
                 size = span_row_size(row)
                 span_bytes += size

@@ -12,9 +12,9 @@ import hashlib
 from functools import lru_cache
 
 from newsspans.export.features import features as full_features
+from newsspans.model.labels import LAYERS
 
 TEXT_FREE = "exports-text-free"
-LAYERS = ("entities", "quotes", "claims")
 
 
 def _strip_fields(fields: dict) -> dict:

@@ -3,13 +3,9 @@
 `X.fromdict(x.asdict()) == x` for every class here: the files are the objects.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional
-
-
-def evolve(obj, **changes):
-    """A copy of a frozen object with `changes` applied."""
-    return replace(obj, **changes)
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,7 @@ class Claim:
                    d.get("quote"), d["checkworthy"], d["category"])
 
 
-LAYERS = {"entities": Mention, "quotes": Quote, "claims": Claim}
+LAYER_TYPES = {"entities": Mention, "quotes": Quote, "claims": Claim}
 
 
 @dataclass(frozen=True)
@@ -125,23 +121,20 @@ class AnnotationFile:
                    tuple(d.get("orphans", ())))
 
     def mentions_by_id(self):
+        return self._mentions
+
+    @cached_property
+    def _mentions(self) -> dict:
         return {m.id: m for m in self.entities}
 
+    def speaker(self, quote: "Quote") -> Optional[Mention]:
+        """The mention that speaks `quote` (resolved once per file), or None."""
+        return self._mentions.get(quote.speaker) if quote.speaker else None
 
-@dataclass(frozen=True)
-class RegistryEntity:
-    id: str
-    name: str
-    type: str
-    wikidata: Optional[str] = None
-    description: Optional[str] = None
+    def claimant(self, claim: "Claim") -> Optional[Mention]:
+        """The mention that makes `claim`, or None (also for the author, labels.AUTHOR_ID)."""
+        return self._mentions.get(claim.claimant) if claim.claimant else None
 
-    def asdict(self):
-        d = {"id": self.id, "name": self.name, "type": self.type, "wikidata": self.wikidata}
-        if self.description is not None:
-            d["description"] = self.description
-        return d
-
-    @classmethod
-    def fromdict(cls, d):
-        return cls(d["id"], d["name"], d["type"], d.get("wikidata"), d.get("description"))
+    def quote_of(self, claim: "Claim") -> Optional["Quote"]:
+        """The quote `claim` sits in, or None."""
+        return {q.id: q for q in self.quotes}.get(claim.quote) if claim.quote else None

@@ -20,5 +20,8 @@ CLAIM_CATEGORIES = ("statistic", "historical", "event", "accusation", "predictio
 # its government ("Moscow appreciated ...").
 SPEAKER_TYPES = ("PERSON", "ORG", "NORP", "GPE")
 
+# The annotation layers of every annotation file, in file order.
+LAYERS = ("entities", "quotes", "claims")
+
 AUTHOR_ID = "@author"
 AUTHOR_NAME = "the author (publication)"

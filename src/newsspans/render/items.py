@@ -11,8 +11,8 @@ from typing import Optional
 from newsspans.errors import RenderError
 from newsspans.model.labels import AUTHOR_ID, AUTHOR_NAME
 from newsspans.model.annotations import AnnotationFile
+from newsspans.model.labels import LAYERS
 
-LAYERS = ("entities", "quotes", "claims")
 STATUSES = ("agreed", "missing", "extra")
 UNATTRIBUTED = "(no speaker given)"
 NO_CLAIMANT = "(no claimant given)"

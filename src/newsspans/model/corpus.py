@@ -1,0 +1,188 @@
+"""The corpus as typed, immutable objects: the handle a Python user holds.
+
+    >>> corpus = Corpus.open(".")                      # doctest: +SKIP
+    >>> corpus.require_valid()                         # raises InvalidCorpus listing every problem
+    >>> doc = corpus.document("some-doc")
+    >>> doc.latest.text[:40], len(doc.gold.entities)
+
+`Corpus.open` reads the registry and lists the documents; each document is read when it
+is asked for, once, through the store's strict reader. Commands call `require_valid()`
+first, so the objects they use hold data that passed every check; the result is kept, so a
+command that validates and then exports does not check the corpus twice.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterator, Mapping, Optional
+
+from newsspans.errors import CorpusError, InvalidCorpus
+from newsspans.model.annotations import AnnotationFile
+from newsspans.store.layout import Layout, check_doc_id, check_user_name
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a document: its canonical text and what document.json records of it."""
+
+    number: int
+    text: str
+    sha256: str
+    created: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document with its versions, its gold annotations and each annotator's layers."""
+
+    id: str
+    metadata: Mapping = field(repr=False)   # document.json, read-only
+    versions: tuple = field(repr=False)
+    gold: Optional[AnnotationFile] = field(default=None, repr=False)
+    annotators: Mapping = field(default_factory=dict, repr=False)   # user -> AnnotationFile
+
+    @property
+    def latest(self) -> Version:
+        return self.versions[-1]
+
+    def version(self, number: int) -> Version:
+        if not 1 <= number <= len(self.versions):
+            raise CorpusError(f"{self.id} has no version {number} (versions 1 to {len(self.versions)})")
+        return self.versions[number - 1]
+
+    @property
+    def split(self) -> str:
+        return self.metadata["split"]
+
+    @property
+    def language(self) -> str:
+        return self.metadata["language"]
+
+    @property
+    def title(self) -> Optional[str]:
+        title = self.metadata.get("title")
+        return title["text"] if title else None
+
+    @property
+    def publisher(self) -> Optional[str]:
+        return self.metadata["source"]["publisher"]
+
+    @property
+    def published(self) -> Optional[str]:
+        return self.metadata["published"]["date"]
+
+    def annotator(self, user: str) -> AnnotationFile:
+        """One annotator's file; a CorpusError naming those that exist when there is none."""
+        if user not in self.annotators:
+            known = ", ".join(sorted(self.annotators)) or "none"
+            raise CorpusError(f"no annotator {user!r} for {self.id} "
+                              f"(annotations/{self.id}/annotators/ has: {known})")
+        return self.annotators[user]
+
+
+class Corpus:
+    """A corpus repository: documents, their annotations and the entity registry."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self._problems = None
+
+    @classmethod
+    def open(cls, root) -> "Corpus":
+        """The corpus at `root` (a folder; its corpus/ may not exist yet)."""
+        root = Path(root)
+        if not root.is_dir():
+            raise CorpusError(f"{root}: not a folder (is --root the corpus repository?)")
+        return cls(Layout(root))
+
+    @classmethod
+    def of(cls, corpus_or_root) -> "Corpus":
+        """`corpus_or_root` as a Corpus: library functions take either."""
+        return corpus_or_root if isinstance(corpus_or_root, Corpus) else cls.open(corpus_or_root)
+
+    @property
+    def root(self) -> Path:
+        return self.layout.root
+
+    def __repr__(self):
+        return f"Corpus({str(self.root)!r})"
+
+    # Validation -----------------------------------------------------------------------
+    def validate(self) -> list:
+        """Every problem of the corpus (kept: asked again, the corpus is not re-read)."""
+        if self._problems is None:
+            from newsspans.validation.validate import validate_corpus
+            self._problems = tuple(validate_corpus(self.layout))
+        return list(self._problems)
+
+    def require_valid(self) -> "Corpus":
+        """This corpus when it is valid; InvalidCorpus carrying every problem otherwise."""
+        problems = self.validate()
+        if problems:
+            raise InvalidCorpus(problems)
+        return self
+
+    # Contents -------------------------------------------------------------------------
+    @cached_property
+    def doc_ids(self) -> tuple:
+        return tuple(self.layout.doc_ids())
+
+    @cached_property
+    def registry(self) -> Mapping:
+        """Registry entities by id, read-only ({} when there is no registry file)."""
+        return MappingProxyType(self.layout.registry())
+
+    def check_doc_id(self, doc_id: str) -> str:
+        """`doc_id` when it is a document of this corpus; a CorpusError listing them otherwise."""
+        check_doc_id(doc_id)
+        # A stat, not a listing: one document of 100,000 is checked without reading the rest.
+        if not self.layout.document_path(doc_id).is_file():
+            known = ", ".join(self.doc_ids[:20]) or "none"
+            more = f" and {len(self.doc_ids) - 20} more" if len(self.doc_ids) > 20 else ""
+            raise CorpusError(f"no document {doc_id!r} in corpus/ (documents: {known}{more})")
+        return doc_id
+
+    def annotator_names(self) -> tuple:
+        """Every annotator with a file under annotations/*/annotators/, sorted."""
+        names = set()
+        for doc_id in self.doc_ids:
+            for path in self.layout.annotation_paths(doc_id):
+                if path.parent.name == "annotators":
+                    names.add(path.stem)
+        return tuple(sorted(names))
+
+    def check_annotator(self, user: str) -> str:
+        """`user` when some document has their file; a CorpusError listing annotators otherwise."""
+        check_user_name(user)
+        names = self.annotator_names()
+        if user not in names:
+            raise CorpusError(f"no annotator {user!r} in annotations/*/annotators/ "
+                              f"(annotators: {', '.join(names) or 'none'})")
+        return user
+
+    def document(self, doc_id: str) -> Document:
+        """One document, read from disk once per call (a large corpus never sits in memory)."""
+        self.check_doc_id(doc_id)
+        try:
+            return self._read_document(doc_id)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorpusError(f"{doc_id}: malformed document or annotation file ({exc!r}); "
+                              f"run `newsspans validate`") from None
+
+    def _read_document(self, doc_id: str) -> Document:
+        layout = self.layout
+        meta = layout.document(doc_id)
+        versions = tuple(Version(e["version"], layout.text(doc_id, e["version"]), e["sha256"],
+                                 e["created"], e["note"]) for e in meta["versions"])
+        gold_path = layout.gold_path(doc_id)
+        gold = AnnotationFile.fromdict(layout.read_json(gold_path)) if gold_path.is_file() else None
+        annotators = {path.stem: AnnotationFile.fromdict(layout.read_json(path))
+                      for path in layout.annotation_paths(doc_id) if path.parent.name == "annotators"}
+        return Document(doc_id, MappingProxyType(meta), versions, gold, MappingProxyType(annotators))
+
+    def documents(self) -> Iterator[Document]:
+        """Every document, sorted by id, one at a time."""
+        for doc_id in self.doc_ids:
+            yield self.document(doc_id)
