@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from newsspans.store.layout import Layout
+from newsspans import Corpus
 from newsspans.doccano.client import connect
 from newsspans.doccano.project import find_project, preannotation_connection, setup_project
 from newsspans.doccano.pull import pull
@@ -32,7 +32,7 @@ def _setup(root, *projects):
 
 
 def _prepare(root, out):
-    found = local_documents(Layout(root), with_gold=True, report=PushReport())
+    found = local_documents(Corpus.open(root), with_gold=True, report=PushReport())
     with open(out, "w", encoding="utf-8") as handle:
         for key, (text, sha, gold) in sorted(found.items()):
             handle.write(json.dumps(_record(key, text, sha, gold), ensure_ascii=False) + "\n")

@@ -3,6 +3,7 @@
 import json
 
 from newsspans.curation.agreement import agreement, cohen_kappa, format_table, token_labels
+from newsspans.curation.revise import revise
 from newsspans.store.layout import Layout
 from newsspans.store.writing import dumps_json
 
@@ -15,7 +16,9 @@ def _write_bob(root):
     gold = corpus.read_json(corpus.gold_path(TROMSO))
     text = corpus.text(TROMSO, gold["version"])
     bob = json.loads(json.dumps(gold))
-    dropped = bob["entities"].pop(0)
+    # Drop a mention nothing speaks or claims through, so bob's file stays valid.
+    used = {q["speaker"] for q in bob["quotes"]} | {c["claimant"] for c in bob["claims"]}
+    dropped = bob["entities"].pop(next(i for i, m in enumerate(bob["entities"]) if m["id"] not in used))
     shortened = bob["entities"][0]
     shortened["end"] -= 1
     shortened["text"] = text[shortened["start"]:shortened["end"]]
@@ -54,14 +57,19 @@ def test_an_identical_copy_agrees_perfectly(mini):
         assert scores["kappa"] == 1.0, layer
 
 
-def test_files_pinned_to_another_version_are_skipped(mini):
+def test_files_pinned_to_another_version_are_skipped(mini, tmp_path):
     corpus = Layout(mini)
-    gold = corpus.read_json(corpus.gold_path(TROMSO))
-    old = dict(gold, version=2)
+    old = corpus.read_json(corpus.gold_path(TROMSO))
+    revised = tmp_path / "v2.txt"
+    revised.write_text(corpus.text(TROMSO, 1) + "\n\nA sentence added in version 2.\n", encoding="utf-8")
+    revise(mini, TROMSO, revised, "a sentence added", today="2024-01-01")
+    # dave's layer arrives pinned to version 1 while the document awaits re-anchoring.
     corpus.annotator_path(TROMSO, "dave").write_bytes(dumps_json(old))
+    doc = corpus.document(TROMSO)
+    corpus.document_path(TROMSO).write_bytes(dumps_json(dict(doc, reanchor_pending=True)))
     report = agreement(mini, [TROMSO])
     assert "dave" not in report["sources"]
-    assert report["skipped"] == [f"{TROMSO}: dave is pinned to version 2, others to 1"]
+    assert report["skipped"] == [f"{TROMSO}: dave is pinned to version 1, others to 2"]
 
 
 def test_cohen_kappa_by_hand():
@@ -94,7 +102,7 @@ def test_nothing_to_compare():
 def test_an_annotator_called_gold_is_not_mistaken_for_gold(mini):
     corpus = Layout(mini)
     gold = corpus.read_json(corpus.gold_path(TROMSO))
-    corpus.annotator_path(TROMSO, "gold").write_bytes(dumps_json(dict(gold, entities=[])))
+    corpus.annotator_path(TROMSO, "gold").write_bytes(dumps_json(dict(gold, entities=[], quotes=[], claims=[])))
     report = agreement(mini, [TROMSO])
     assert report["sources"] == ["alice", "annotators/gold", "gold"]
     assert _pair(report, "annotators/gold", "gold")["layers"]["entities"]["all"]["a"] == 0

@@ -4,7 +4,6 @@ import json
 import os
 import shutil
 import struct
-from pathlib import Path
 
 import pytest
 from test_render import MINI, REPO, add_document, span

@@ -18,7 +18,6 @@ from newsspans.store.writing import dumps_json
 
 from newsspans.store.hashing import sha256_bytes
 
-from newsspans.store.reading import sha256_text  # noqa: E402
 from newsspans.curation.ingest import ingest  # noqa: E402
 
 DOC = "tiny-doc"

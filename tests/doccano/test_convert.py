@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from newsspans.errors import InvalidCorpus
+
 from newsspans.store.layout import Layout
 from newsspans.doccano import scheme
 from newsspans.doccano.convert import from_doccano, to_doccano
@@ -113,15 +115,13 @@ def test_links_authors_trimming_and_gold_inheritance():
 
 
 def test_push_refuses_gold_that_does_not_match_its_text(mini):
-    from newsspans.doccano.push import PushReport, local_documents
+    # Doccano checks no offset: push validates first and never connects with a defect.
+    from newsspans.doccano.push import push
     path = mini / "annotations" / TROMSO / "gold.json"
     data = path.read_text(encoding="utf-8").replace('"speaker": "m9"', '"speaker": "m99"')
     path.write_text(data.replace('"end": 18,', '"end": 400,', 1), encoding="utf-8")
-    report = PushReport()
-    found = local_documents(Layout(mini), with_gold=True, report=report)
-    assert found[(TROMSO, 1)][2] is None and found[("mini-brittany-storm", 1)][2] is not None
-    assert report.problems == [
-        f"{TROMSO}@1: gold.json entities m1 [6:400] does not match the text; its annotations were not "
-        f"pushed (run newsspans validate)",
-        f"{TROMSO}@1: gold.json quote q2: speaker 'm99' is not a mention; its annotations were not "
-        f"pushed (run newsspans validate)"]
+    with pytest.raises(InvalidCorpus) as caught:
+        push(mini, conn=None, with_gold=True)
+    shown = [p.format() for p in caught.value.problems]
+    assert any("$.entities[0].end: end 400 > len(text)" in s for s in shown), shown
+    assert any("speaker 'm99' is not a mention id in this file" in s for s in shown), shown

@@ -9,7 +9,7 @@ import re
 from collections import Counter, defaultdict
 from itertools import combinations
 
-from newsspans.store.layout import Layout
+from newsspans.model.corpus import Corpus
 from newsspans.model.annotations import AnnotationFile
 
 LAYERS = ("entities", "quotes", "cues", "claims")
@@ -29,18 +29,17 @@ def spans_of(annotations: AnnotationFile, layer: str):
 
 
 def _load_sources(corpus, docs):
-    """{doc_id: {source name: AnnotationFile}} with every file pinned to one version."""
-    found, skipped = {}, []
-    for doc_id in docs or corpus.doc_ids():
+    """({doc_id: {source name: AnnotationFile}} with every file pinned to one version,
+    {doc_id: Document}, notes on what was skipped)."""
+    found, documents, skipped = {}, {}, []
+    for doc_id in docs or corpus.doc_ids:
+        doc = documents[doc_id] = corpus.document(doc_id)
         files = {}
-        for path in corpus.annotation_paths(doc_id):
-            is_gold = path.parent.name != "annotators"
+        if doc.gold is not None and doc.gold.provenance.get("method") != "empty":
+            files[GOLD] = doc.gold
+        for user, annotations in doc.annotators.items():
             # An annotator may be called "gold": keep the two apart.
-            name = GOLD if is_gold else path.stem if path.stem != GOLD else f"annotators/{GOLD}"
-            annotations = AnnotationFile.fromdict(corpus.read_json(path))
-            if is_gold and annotations.provenance.get("method") == "empty":
-                continue
-            files[name] = annotations
+            files[user if user != GOLD else f"annotators/{GOLD}"] = annotations
         versions = Counter((a.version, a.sha256) for a in files.values())
         if len(versions) > 1:
             pinned = max(versions, key=lambda v: (versions[v], v[0]))
@@ -50,7 +49,7 @@ def _load_sources(corpus, docs):
                     del files[name]
         if files:
             found[doc_id] = files
-    return found, skipped
+    return found, documents, skipped
 
 
 def _overlap_matches(a, b):
@@ -129,13 +128,14 @@ def _row(counts):
 
 def agreement(root, docs=None) -> dict:
     """Every pair of sources (annotators, and each annotator against gold) with its scores."""
-    corpus = Layout(root)
-    found, skipped = _load_sources(corpus, docs)
+    corpus = Corpus.of(root).require_valid()
+    found, documents, skipped = _load_sources(corpus, docs)
     by_source = defaultdict(dict)
     for doc_id, files in found.items():
         for name, annotations in files.items():
             by_source[name][doc_id] = annotations
-    texts = {doc_id: corpus.text(doc_id, next(iter(files.values())).version) for doc_id, files in found.items()}
+    texts = {doc_id: documents[doc_id].version(next(iter(files.values())).version).text
+             for doc_id, files in found.items()}
     annotators = sorted(n for n in by_source if n != GOLD)
     pairs = list(combinations(annotators, 2))
     if GOLD in by_source:

@@ -12,11 +12,10 @@ from datetime import datetime, timezone
 
 import orjson
 
-from newsspans.store.layout import Layout, check_user_name
+from newsspans.store.layout import check_user_name
 from newsspans.errors import CorpusError
 from newsspans.store.writing import atomic_write, dumps_json
 from newsspans.store.hashing import sha256_bytes, sha256_text
-from newsspans.model.annotations import AnnotationFile
 from newsspans.doccano.client import Connection
 from newsspans.doccano.convert import from_doccano
 from newsspans.doccano.project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
@@ -55,13 +54,13 @@ def now_utc() -> str:
 def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=None,
          include_preannotations=False) -> PullReport:
     """Pull the annotators' layers of every pushed document; see the module docstring."""
-    check_corpus(root)
-    corpus = Layout(root)
+    model = check_corpus(root)
+    corpus = model.layout
     report = PullReport()
     pid = find_project(conn, project)["id"]
     exported = export_jsonl(conn, pid)
     pulled = now_utc()
-    context = _DocumentCache(corpus)
+    context = _DocumentCache(model)
     for user in sorted(exported):
         if users and user not in users:
             continue
@@ -91,16 +90,14 @@ class _DocumentCache:
     """Texts, hashes and gold of the documents, read once per pull."""
 
     def __init__(self, corpus):
-        self.corpus, self.docs, self.registry = corpus, {}, corpus.registry()
+        self.corpus, self.docs, self.registry = corpus, {}, corpus.registry
 
     def get(self, doc_id):
         if doc_id not in self.docs:
             doc = self.corpus.document(doc_id)
-            texts = {v["version"]: self.corpus.text(doc_id, v["version"]) for v in doc["versions"]}
-            shas = {v["version"]: v["sha256"] for v in doc["versions"]}
-            gold_path = self.corpus.gold_path(doc_id)
-            gold = AnnotationFile.fromdict(self.corpus.read_json(gold_path)) if gold_path.is_file() else None
-            self.docs[doc_id] = (doc, texts, shas, gold)
+            texts = {v.number: v.text for v in doc.versions}
+            shas = {v.number: v.sha256 for v in doc.versions}
+            self.docs[doc_id] = (doc.metadata, texts, shas, doc.gold)
         return self.docs[doc_id]
 
 

@@ -12,18 +12,14 @@ nobody but the pre-annotation user touched them.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from newsspans.store.layout import Layout, check_doc_id
-from newsspans.errors import CorpusError, DoccanoError, InvalidCorpus
+from newsspans.errors import DoccanoError
+from newsspans.model.corpus import Corpus
 from newsspans.store.hashing import sha256_text
-from newsspans.model.labels import AUTHOR_ID
-from newsspans.model.annotations import AnnotationFile
-from newsspans.validation.validate import validate_corpus, validate_document
 from newsspans.doccano.client import Connection
 from newsspans.doccano.convert import to_doccano
 from newsspans.doccano.project import (DEFAULT_PROJECT, PREANNOTATION_USER, find_project, preannotation_connection,
                       type_ids)
 from newsspans.doccano.transfer import export_jsonl, import_jsonl
-from newsspans.model.labels import LAYERS
 
 IMPORT_BATCH = 2000
 
@@ -54,64 +50,25 @@ def example_key(example):
         return None
 
 
-def local_documents(corpus: Layout, docs=None, with_gold=False, report=None):
-    """{(doc_id, version): (text, sha256, gold or None)} of each document's latest version."""
+def local_documents(corpus: Corpus, docs=None, with_gold=False, report=None):
+    """{(doc_id, version): (text, sha256, gold or None)} of each document's latest version.
+
+    `corpus` has been validated (check_corpus): texts match their hashes and gold its text.
+    """
     found = {}
-    for doc_id in docs or corpus.doc_ids():
-        try:
-            entry = corpus.document(doc_id)["versions"][-1]
-            text = corpus.text(doc_id, entry["version"])
-        except (CorpusError, KeyError, IndexError, TypeError) as exc:
-            report.problems.append(f"{doc_id}: cannot read its latest version: {exc}")
-            continue
-        sha = sha256_text(text)
-        where = f"{doc_id}@{entry['version']}"
-        if sha != entry["sha256"]:
-            report.problems.append(f"{where}: v{entry['version']}.txt has sha256 {sha}, document.json "
-                                   f"records {entry['sha256']}; not pushed (run newsspans validate)")
-            continue
-        gold = None
-        if with_gold and corpus.gold_path(doc_id).is_file():
-            gold = AnnotationFile.fromdict(corpus.read_json(corpus.gold_path(doc_id)))
-            if (gold.version, gold.sha256) != (entry["version"], sha):
-                report.problems.append(f"{where}: gold.json is pinned to version {gold.version}; "
-                                       f"its annotations were not pushed")
-                gold = None
-            else:
-                broken = _gold_problems(gold, text)
-                if broken:
-                    report.problems.extend(f"{where}: gold.json {b}; its annotations were not pushed "
-                                           f"(run newsspans validate)" for b in broken[:5])
-                    gold = None
-        found[(doc_id, entry["version"])] = (text, sha, gold)
+    for doc_id in docs or corpus.doc_ids:
+        doc = corpus.document(doc_id)
+        latest = doc.latest
+        gold = doc.gold if with_gold else None
+        if gold is not None and (gold.version, gold.sha256) != (latest.number, latest.sha256):
+            report.problems.append(f"{doc_id}@{latest.number}: gold.json is pinned to version "
+                                   f"{gold.version}; its annotations were not pushed")
+            gold = None
+        found[(doc_id, latest.number)] = (latest.text, latest.sha256, gold)
     return found
 
 
 DIRECTIVES_META = "gold_directives"
-
-
-def _gold_problems(gold, text):
-    """What would make Doccano hold something else than gold: bad offsets, dangling ids.
-
-    The server checks neither; a full validation per document would cost more than the push.
-    """
-    problems = []
-    for layer in LAYERS:
-        for item in getattr(gold, layer):
-            spans = [(item.id, item)] + ([(f"{item.id}.cue", item.cue)] if getattr(item, "cue", None) else [])
-            for name, span in spans:
-                if not (0 <= span.start < span.end <= len(text)) or text[span.start:span.end] != span.text:
-                    problems.append(f"{layer} {name} [{span.start}:{span.end}] does not match the text")
-    mentions, quotes = {m.id for m in gold.entities}, {q.id for q in gold.quotes}
-    for q in gold.quotes:
-        if q.speaker is not None and q.speaker not in mentions:
-            problems.append(f"quote {q.id}: speaker {q.speaker!r} is not a mention")
-    for c in gold.claims:
-        if c.claimant not in (None, AUTHOR_ID) and c.claimant not in mentions:
-            problems.append(f"claim {c.id}: claimant {c.claimant!r} is not a mention")
-        if c.quote is not None and c.quote not in quotes:
-            problems.append(f"claim {c.id}: quote {c.quote!r} is not a quote")
-    return problems
 
 
 def _record(key, text, sha, gold):
@@ -127,26 +84,19 @@ def _record(key, text, sha, gold):
     return record
 
 
-def check_corpus(root, docs=None):
-    """InvalidCorpus naming every problem of the corpus (or of `docs` and the registry).
+def check_corpus(root, docs=None) -> Corpus:
+    """The corpus when it is valid (or `docs` and the registry are); InvalidCorpus otherwise.
 
     Runs before any connection: Doccano checks no offset, so a defect would travel.
     """
-    corpus = Layout(root)
-    if docs is None:
-        problems = validate_corpus(root)
-    else:
-        registry = corpus.registry()
-        problems = [p for doc_id in docs for p in validate_document(corpus, check_doc_id(doc_id), registry)]
-    if problems:
-        raise InvalidCorpus(problems)
+    return Corpus.of(root).require_valid(docs)
 
 
 def push(root, conn: Connection, project=DEFAULT_PROJECT, with_gold=False, docs=None) -> PushReport:
     """Push every document's latest version (or only `docs`); see the module docstring."""
-    check_corpus(root, docs)
+    corpus = check_corpus(root, docs)
     report = PushReport()
-    local = local_documents(Layout(root), docs, with_gold, report)
+    local = local_documents(corpus, docs, with_gold, report)
     pid = find_project(conn, project)["id"]
     server = defaultdict(list)
     for example in conn.paginate(f"/v1/projects/{pid}/examples"):

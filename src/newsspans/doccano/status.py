@@ -2,16 +2,15 @@
 
 from collections import defaultdict
 
-from newsspans.store.layout import Layout
 from newsspans.store.hashing import sha256_text
 from newsspans.doccano.client import Connection
 from newsspans.doccano.project import DEFAULT_PROJECT, PREANNOTATION_USER, find_project
-from newsspans.doccano.push import PushReport, example_key, local_documents
+from newsspans.doccano.push import PushReport, check_corpus, example_key, local_documents
 
 
 def sync_status(root, conn: Connection, project=DEFAULT_PROJECT) -> dict:
     """A summary dict: examples, annotators with confirmed counts, differences."""
-    corpus = Layout(root)
+    corpus = check_corpus(root)
     unreadable = PushReport()
     local = local_documents(corpus, report=unreadable)
     pid = find_project(conn, project)["id"]

@@ -15,9 +15,9 @@ from collections import Counter
 from pathlib import Path
 
 from newsspans.metadata.card import render_readme, stale_readme_parts, text_free_card
-from newsspans.store.layout import Layout
+from newsspans.model.corpus import Corpus
 from newsspans.metadata.croissant import croissant
-from newsspans.errors import ExportError, InvalidCorpus
+from newsspans.errors import ExportError
 from newsspans.export.features import CONFIGS, SPLITS, arrow_schema
 from newsspans.store.writing import atomic_write, dumps_json
 from newsspans.store.reading import loads_json
@@ -25,7 +25,6 @@ from newsspans.export.ner import ner_rows
 from newsspans.export.rows import document_row, is_annotated, iter_versions, layer_rows
 from newsspans.export.shards import Limits, ShardWriter
 from newsspans.export import textfree
-from newsspans.validation.validate import validate_corpus
 from newsspans.model.labels import LAYERS
 
 EXPORTS = "exports"
@@ -65,16 +64,14 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
     "missing" or "extra"), empty when everything is fresh. Raises InvalidCorpus when the
     corpus does not validate.
     """
-    root = Path(root)
-    problems = validate_corpus(root)
-    if problems:
-        raise InvalidCorpus(problems)
+    corpus = Corpus.of(root).require_valid()
+    root = corpus.root
     limits = limits or Limits()
     version = dataset_version(root)
     if check:
         with tempfile.TemporaryDirectory(prefix="newsspans-export-check-") as tmp:
             staging = Path(tmp) / EXPORTS
-            summary = _write_configs(root, staging, limits, version=version)
+            summary = _write_configs(corpus, staging, limits, version=version)
             return _stale(root, staging, summary, version)
     exports = root / EXPORTS
     exports.mkdir(parents=True, exist_ok=True)
@@ -85,7 +82,7 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
             stale.unlink(missing_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=exports))
     try:
-        summary = _write_configs(root, staging, limits, version=version)
+        summary = _write_configs(corpus, staging, limits, version=version)
         _swap_in(staging, exports)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -130,9 +127,9 @@ class _RelShard:
         self.file_bytes, self.sha256 = shard.file_bytes, shard.sha256
 
 
-def _write_configs(root: Path, staging: Path, limits: Limits, text_free=False,
+def _write_configs(corpus: Corpus, staging: Path, limits: Limits, text_free=False,
                    version=DEFAULT_VERSION) -> Summary:
-    registry = Layout(root).registry()
+    registry = corpus.registry
     writers, documents, languages, provenance = {}, set(), set(), Counter()
     # The text-free writers get the same rows and size estimates as the full ones, so both
     # distributions have the same shards and row groups.
@@ -146,7 +143,7 @@ def _write_configs(root: Path, staging: Path, limits: Limits, text_free=False,
                 else ShardWriter(folder, split, arrow_schema(config), limits))
         return writers[config, split]
 
-    for dv in iter_versions(root):
+    for dv in iter_versions(corpus):
         documents.add(dv.doc_id)
         languages.add(dv.language)
         for config in CONFIGS:   # every config gets every split that has a document
@@ -194,13 +191,11 @@ def export_without_text(root, out=None, limits: Limits = None) -> list:
     replaced whole). Returns the files written. Raises InvalidCorpus when the corpus does
     not validate, ExportError when `out` holds anything else.
     """
-    root = Path(root)
+    corpus = Corpus.of(root).require_valid()
+    root = corpus.root
     out = Path(out) if out is not None else root / textfree.TEXT_FREE
-    problems = validate_corpus(root)
-    if problems:
-        raise InvalidCorpus(problems)
     summary = write_into(out, lambda staging: _write_configs(
-        root, staging, limits or Limits(), text_free=True, version=dataset_version(root)),
+        corpus, staging, limits or Limits(), text_free=True, version=dataset_version(root)),
         keep=(README,))
     atomic_write(out / README, text_free_card(summary).encode("utf-8"))
     return [str(out / shard.relpath) for shard in summary.shards()] + [str(out / README)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from newsspans.model import labels
-from newsspans.store.layout import Layout
+from newsspans.model.corpus import Corpus
 from newsspans.export.features import CATEGORY_INDEX, KIND_INDEX, LABEL_INDEX, MENTION_INDEX
 from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote
 
@@ -35,25 +35,19 @@ class DocumentVersion:
     gold: Optional[AnnotationFile]
 
 
-def iter_versions(root):
+def iter_versions(corpus):
     """Every document version of the corpus, documents sorted by id, versions ascending.
 
     Reads one document at a time, so memory does not grow with the corpus.
     """
-    corpus = Layout(root)
-    for doc_id in corpus.doc_ids():
-        doc = corpus.document(doc_id)
-        gold_path = corpus.gold_path(doc_id)
-        gold = AnnotationFile.fromdict(corpus.read_json(gold_path)) if gold_path.is_file() else None
-        for entry in doc["versions"]:
-            n = entry["version"]
+    for doc in Corpus.of(corpus).documents():
+        gold = doc.gold
+        for v in doc.versions:
             yield DocumentVersion(
-                doc_id=doc_id, version=n, split=doc["split"], text=corpus.text(doc_id, n),
-                text_sha256=entry["sha256"],
-                title=doc["title"]["text"] if doc.get("title") else None,
-                publisher=doc["source"]["publisher"], published=doc["published"]["date"],
-                language=doc["language"],
-                gold=gold if gold is not None and gold.version == n else None)
+                doc_id=doc.id, version=v.number, split=doc.split, text=v.text, text_sha256=v.sha256,
+                title=doc.title, publisher=doc.publisher, published=doc.published,
+                language=doc.language,
+                gold=gold if gold is not None and gold.version == v.number else None)
 
 
 def is_annotated(dv: DocumentVersion) -> bool:

@@ -9,11 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 from newsspans.model import labels
-from newsspans.store.layout import Layout
-from newsspans.errors import InvalidCorpus, NewsspansError
+from newsspans.model.corpus import Corpus
+from newsspans.errors import NewsspansError
 from newsspans.store.writing import atomic_write
-from newsspans.model.annotations import AnnotationFile
-from newsspans.validation.validate import validate_corpus
 
 BEGIN, END = "<!-- newsspans:stats:begin -->", "<!-- newsspans:stats:end -->"
 DOCUMENTED = ("DATASHEET.md", "README.md")
@@ -30,27 +28,21 @@ def compute_stats(root) -> dict:
     """
     from newsspans.export.ner import spacy_sentences  # spaCy loads only when statistics are asked for
 
-    problems = validate_corpus(root)
-    if problems:
-        raise InvalidCorpus(problems)
-    corpus = Layout(root)
-    registry = corpus.registry()
+    corpus = Corpus.of(root).require_valid()
+    registry = corpus.registry
     docs, splits, tokens = 0, Counter(), Counter()
     by_label = {label: Counter() for label in labels.ENTITY_TYPES}
     quote_kinds, speakers = Counter(), Counter()
     categories, claimants, checkworthy = Counter(), Counter(), Counter()
     annotators = {}
-    for doc_id in corpus.doc_ids():
-        doc = corpus.document(doc_id)
-        latest = len(doc["versions"])
-        text = corpus.text(doc_id, latest)
+    for doc in corpus.documents():
+        latest = doc.latest
         docs += 1
-        splits[doc["split"]] += 1
-        tokens[doc["split"]] += sum(len(s) for s in spacy_sentences(text))
-        gold_path = corpus.gold_path(doc_id)
-        if gold_path.is_file():
-            gold = AnnotationFile.fromdict(corpus.read_json(gold_path))
-            if gold.version == latest:
+        splits[doc.split] += 1
+        tokens[doc.split] += sum(len(s) for s in spacy_sentences(latest.text))
+        gold = doc.gold
+        if gold is not None:
+            if gold.version == latest.number:
                 names = _agent_names(gold, registry)
                 for m in gold.entities:
                     by_label[m.label][m.mention] += 1
@@ -61,9 +53,8 @@ def compute_stats(root) -> dict:
                     categories[c.category] += 1
                     claimants[names.get(c.claimant, "(none)")] += 1
                     checkworthy[c.checkworthy] += 1
-        for path in corpus.annotation_paths(doc_id)[1 if gold_path.is_file() else 0:]:
-            layer = AnnotationFile.fromdict(corpus.read_json(path))
-            row = annotators.setdefault(path.stem, Counter())
+        for user, layer in doc.annotators.items():
+            row = annotators.setdefault(user, Counter())
             row.update(documents=1, entities=len(layer.entities), quotes=len(layer.quotes),
                        claims=len(layer.claims))
     return {

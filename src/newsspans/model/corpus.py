@@ -110,16 +110,21 @@ class Corpus:
         return f"Corpus({str(self.root)!r})"
 
     # Validation -----------------------------------------------------------------------
-    def validate(self) -> list:
-        """Every problem of the corpus (kept: asked again, the corpus is not re-read)."""
+    def validate(self, docs=None) -> list:
+        """Every problem of the corpus, or of the registry and the documents `docs`.
+
+        The corpus's result is kept: asked again, the corpus is not read again.
+        """
+        from newsspans.validation.validate import validate_corpus, validate_documents
+        if docs is not None:
+            return validate_documents(self.layout, [self.check_doc_id(d) for d in docs])
         if self._problems is None:
-            from newsspans.validation.validate import validate_corpus
             self._problems = tuple(validate_corpus(self.layout))
         return list(self._problems)
 
-    def require_valid(self) -> "Corpus":
-        """This corpus when it is valid; InvalidCorpus carrying every problem otherwise."""
-        problems = self.validate()
+    def require_valid(self, docs=None) -> "Corpus":
+        """This corpus when it (or `docs`) is valid; InvalidCorpus carrying every problem otherwise."""
+        problems = self.validate(docs)
         if problems:
             raise InvalidCorpus(problems)
         return self

@@ -11,16 +11,13 @@ byte-identical for the same corpus, so `check_site` can tell a stale page from a
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jsonschema.exceptions import best_match
-
+from newsspans.errors import CorpusError, StaleRender
+from newsspans.model.corpus import Corpus
 from newsspans.store.layout import Layout, check_user_name
-from newsspans.errors import CorpusError, InvalidCorpus, RenderError, StaleRender
 from newsspans.store.writing import atomic_write
 from newsspans.model.annotations import AnnotationFile
 from newsspans.render.items import compare_items, counts, gold_items
 from newsspans.render.page import GENERATOR, PageInfo, document_page, index_page
-from newsspans.validation.schemas import is_valid, validator
-from newsspans.validation.validate import validate_corpus
 
 PAGES_DIR = "documents"
 
@@ -37,20 +34,6 @@ class RenderReport:
 def site_prefix(compare=None) -> str:
     """Where a site lives inside the output folder: '' for gold, compare/<user>/ otherwise."""
     return f"compare/{check_user_name(compare)}/" if compare else ""
-
-
-def _read_annotations(corpus, path) -> AnnotationFile:
-    data = corpus.read_json(path)
-    # The page code compares offsets: a string or null where an integer belongs would crash it.
-    if not is_valid("annotations", data):
-        error = best_match(validator("annotations").iter_errors(data))
-        raise RenderError(f"{corpus.rel(path)} {error.json_path}: {error.message} "
-                          f"(run `newsspans validate`)")
-    try:
-        return AnnotationFile.fromdict(data)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise RenderError(f"{corpus.rel(path)}: not an annotation file ({exc!r} missing or malformed; "
-                          f"run `newsspans validate`)") from None
 
 
 def _pin_warning(corpus, path, annotations, version, sha256) -> str:
@@ -71,65 +54,56 @@ def _source_label(annotations, what) -> str:
     return f"{what} ({annotations.provenance.get('method')}; {who})"
 
 
-def _document(corpus, doc_id, registry, compare):
-    """(PageInfo, text, items) for one document, or None when `compare`'s user has no file."""
-    doc = corpus.document(doc_id)
-    try:
-        entry = max(doc["versions"], key=lambda v: v["version"])
-        version, sha256 = entry["version"], entry["sha256"]
-    except (KeyError, TypeError, ValueError):
-        raise RenderError(f"{corpus.rel(corpus.document_path(doc_id))} $.versions: no readable version "
-                          f"(run `newsspans validate`)") from None
-    text = corpus.text(doc_id, version)
-    gold_path = corpus.gold_path(doc_id)
-    gold = _read_annotations(corpus, gold_path) if gold_path.is_file() else None
-    mine_path = corpus.annotator_path(doc_id, compare) if compare else None
-    if compare and not mine_path.is_file():
+def _document(corpus, doc, compare):
+    """(PageInfo, text, items) for one Document, or None when `compare`'s user has no file."""
+    layout, doc_id, latest = corpus.layout, doc.id, doc.latest
+    version, sha256, text = latest.number, latest.sha256, latest.text
+    gold, gold_path = doc.gold, layout.gold_path(doc_id)
+    if compare and compare not in doc.annotators:
         return None
-    mine = _read_annotations(corpus, mine_path) if compare else None
-    warnings = [_pin_warning(corpus, p, a, version, sha256)
+    mine = doc.annotators[compare] if compare else None
+    mine_path = layout.annotator_path(doc_id, compare) if compare else None
+    warnings = [_pin_warning(layout, p, a, version, sha256)
                 for p, a in ((gold_path, gold), (mine_path, mine)) if a is not None]
     warning = " ".join(w for w in warnings if w)
     pinned = f"{doc_id}@{version}"
+    registry = corpus.registry
     if warning:
         items = []
     elif compare:
         empty = AnnotationFile(doc_id, version, sha256, {})
         items = compare_items(gold or empty, mine, text, registry,
-                              f"{corpus.rel(gold_path)} ({pinned})", f"{corpus.rel(mine_path)} ({pinned})")
+                              f"{layout.rel(gold_path)} ({pinned})", f"{layout.rel(mine_path)} ({pinned})")
     else:
-        items = gold_items(gold, text, registry, f"{corpus.rel(gold_path)} ({pinned})") if gold else []
+        items = gold_items(gold, text, registry, f"{layout.rel(gold_path)} ({pinned})") if gold else []
     label = _source_label(gold, "gold")
     if compare:
         label = f"{_source_label(mine, compare)} against {label}"
-    title = doc.get("title") or {}
-    info = PageInfo(doc_id=doc_id, version=version, sha256=sha256, title=title.get("text"),
-                    publisher=(doc.get("source") or {}).get("publisher"),
-                    published=(doc.get("published") or {}).get("date"), split=doc.get("split", ""),
-                    language=doc.get("language") or "und", source_label=label, warning=warning)
+    info = PageInfo(doc_id=doc_id, version=version, sha256=sha256, title=doc.title,
+                    publisher=doc.publisher, published=doc.published, split=doc.split,
+                    language=doc.language or "und", source_label=label, warning=warning)
     return info, text, items
 
 
 def iter_pages(root, compare=None):
     """(path inside the output folder, bytes) for every page, the index last."""
-    corpus = Layout(root)
-    if not corpus.corpus_dir.is_dir():
-        raise CorpusError(f"{corpus.rel(corpus.corpus_dir)}: no corpus/ folder here "
+    corpus = Corpus.of(root)
+    if not corpus.layout.corpus_dir.is_dir():
+        raise CorpusError(f"{corpus.layout.rel(corpus.layout.corpus_dir)}: no corpus/ folder here "
                           f"(is --root the corpus repository?)")
     # An invalid corpus is refused, not drawn: a published page must not show a span whose
     # text, hash or reference validation rejects.
-    problems = validate_corpus(root)
-    if problems:
-        raise InvalidCorpus(problems)
+    corpus.require_valid()
+    if compare:
+        corpus.check_annotator(compare)
     prefix = site_prefix(compare)
-    registry = corpus.registry()
     rows = []
-    for doc_id in corpus.doc_ids():
-        found = _document(corpus, doc_id, registry, compare)
+    for doc in corpus.documents():
+        found = _document(corpus, doc, compare)
         if found is None:
             continue
         info, text, items = found
-        href = f"{PAGES_DIR}/{doc_id}.html"
+        href = f"{PAGES_DIR}/{doc.id}.html"
         html = document_page(info, text, items, "../index.html", compare=bool(compare))
         rows.append((info, href, counts(items)))
         yield prefix + href, html.encode("utf-8")

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from newsspans.model import labels
-from newsspans.store.layout import Layout
-from newsspans.errors import CorpusError, InvalidCorpus
-from newsspans.validation.validate import validate_corpus
+from newsspans.errors import CorpusError
+from newsspans.model.corpus import Corpus
 
 OPENING_MARKS = '"\u201c'
 QUOTATION_MARKS = '"\u201c\u201d'
@@ -55,25 +54,22 @@ def lint_corpus(root) -> list:
 
     The corpus is validated first: the guidelines are checked on well-formed data only.
     """
-    corpus = Layout(root)
-    if not corpus.corpus_dir.is_dir():
+    corpus = Corpus.of(root)
+    layout = corpus.layout
+    if not layout.corpus_dir.is_dir():
         raise CorpusError(f"{root}: no corpus/ folder here (is --root the corpus repository?)")
-    problems = validate_corpus(root)
-    if problems:
-        raise InvalidCorpus(problems)
+    corpus.require_valid()
     findings, linked = [], set()
-    for doc_id in corpus.doc_ids():
-        for path in corpus.annotation_paths(doc_id):
-            findings.extend(_lint_file(corpus, path, doc_id, linked))
+    for doc in corpus.documents():
+        files = [(layout.gold_path(doc.id), doc.gold)] if doc.gold is not None else []
+        files += [(layout.annotator_path(doc.id, user), annotations)
+                  for user, annotations in sorted(doc.annotators.items())]
+        for path, annotations in files:
+            linked.update(m.entity for m in annotations.entities if m.entity)
+            findings.extend(lint_annotations(annotations.asdict(), doc.version(annotations.version).text,
+                                             layout.rel(path), f"{doc.id}@{annotations.version}"))
     findings.extend(_lint_registry(corpus, linked))
     return findings
-
-
-def _lint_file(corpus, path, doc_id, linked) -> list:
-    data = corpus.read_json(path)   # validated: readable, schema-valid, pinned to a real text
-    text = corpus.text(doc_id, data["version"])
-    linked.update(m["entity"] for m in data["entities"] if m["entity"])
-    return lint_annotations(data, text, corpus.rel(path), f"{doc_id}@{data['version']}")
 
 
 def lint_annotations(data: dict, text: str, file: str = "<annotations>", where: Optional[str] = None) -> list:
@@ -82,14 +78,11 @@ def lint_annotations(data: dict, text: str, file: str = "<annotations>", where: 
 
 
 def _lint_registry(corpus, linked) -> list:
-    path = corpus.registry_path
-    if not path.is_file():
-        return []
-    data = corpus.read_json(path)   # validated
-    return [Finding("unmentioned-entity", corpus.rel(path),
+    file = corpus.layout.rel(corpus.layout.registry_path)
+    return [Finding("unmentioned-entity", file,
                     f"{e['type']} {e['id']!r} ({e['name']}) is not linked by any "
                     f"mention in the corpus: remove it or annotate its mentions", f"$.entities[{i}]")
-            for i, e in enumerate(data["entities"]) if e["id"] not in linked]
+            for i, e in enumerate(corpus.registry.values()) if e["id"] not in linked]
 
 
 def quotation_pairs(text: str):

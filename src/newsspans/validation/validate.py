@@ -9,11 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 
 from newsspans.store.layout import DOC_ID, USER_NAME, Layout
 from newsspans.errors import CorpusError
-from newsspans.validation.checks import Unreadable, check_annotation_data, check_document_data
+from newsspans.validation.checks import Unreadable, check_document_data
 from newsspans.validation.problems import Problem, read_problem, schema_problems
 from newsspans.validation.schemas import is_valid
 
-__all__ = ["Problem", "validate_corpus", "validate_document", "registry_problems"]
+__all__ = ["Problem", "validate_corpus", "validate_documents", "validate_document", "registry_problems"]
 
 
 # Below this many documents, starting worker processes costs more than it saves.
@@ -60,6 +60,15 @@ def _start_worker(root, registry):
 
 def _validate_chunk(doc_ids):
     return [p for d in doc_ids for p in validate_document(_worker["corpus"], d, _worker["registry"])]
+
+
+def validate_documents(corpus: Layout, doc_ids) -> list:
+    """The problems of the registry and of the documents `doc_ids` only."""
+    problems = []
+    registry = _check_registry(corpus, problems)
+    for doc_id in doc_ids:
+        problems.extend(validate_document(corpus, doc_id, registry))
+    return problems
 
 
 def registry_problems(corpus: Layout) -> list:
