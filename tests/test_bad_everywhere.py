@@ -103,7 +103,7 @@ def test_first_error_commands_refuse_with_a_located_message(cli, tmp_path, comma
     if case == "folder-not-a-slug" and command.startswith("revise"):
         # The document is in a folder `Tiny_Doc`: `tiny-doc` does not exist, which is the
         # right refusal for this command line.
-        assert f"corpus/{DOC}/document.json is missing" in output
+        assert f"no document {DOC!r} in corpus/ (documents: Tiny_Doc)" in output
     else:
         assert any(_names(output, file, path) for file, path in _expected(case)) \
             or ALSO_LOCATED.get(case, "\0") in output, output

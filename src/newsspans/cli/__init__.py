@@ -44,7 +44,7 @@ def main():
 @click.option("--note", default="ingested", show_default=True, help="Note for version 1.")
 @root_option
 @library_errors
-def ingest(raw_file, doc_id, root, **metadata):
+def ingest(raw_file, doc_id, corpus, **metadata):
     """Add RAW_FILE to the corpus as a new document (raw.txt, v1.txt, document.json).
 
     The raw bytes are kept as received; v1.txt is their canonical (normalised) text; an
@@ -55,7 +55,7 @@ def ingest(raw_file, doc_id, root, **metadata):
         newsspans ingest article.txt --id putin-kim-treaty --publisher AFP --published 2024-06-19 --published-method inferred
     """
     from newsspans.curation.ingest import ingest as ingest_document
-    doc = ingest_document(root, raw_file, doc_id, **metadata)
+    doc = ingest_document(corpus, raw_file, doc_id, **metadata)
     click.echo(f"ingested {doc['id']}: corpus/{doc['id']}/v1.txt sha256 {doc['versions'][0]['sha256']}")
 
 
@@ -64,7 +64,7 @@ def ingest(raw_file, doc_id, root, **metadata):
               show_default=True, help="Output format; json is a list of problems.")
 @root_option
 @library_errors
-def validate(fmt, root):
+def validate(fmt, corpus):
     """Check every document and annotation file: schemas, hashes, offsets, references.
 
     Exit status 0 when the corpus is valid, 1 when problems were found, 2 on a usage error.
@@ -74,8 +74,7 @@ def validate(fmt, root):
 
         newsspans validate --root . --format json
     """
-    from newsspans.validation.validate import validate_corpus
-    report(validate_corpus(root), fmt, noun="problem", clean="valid")
+    report(corpus.validate(), fmt, noun="problem", clean="valid")
 
 
 from newsspans.cli.revise import release as _release_command, revise as _revise_command  # noqa: E402

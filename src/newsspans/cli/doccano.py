@@ -15,9 +15,9 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), d
                        show_default=True, help="Output format.")
 
 
-def _connect(root, url):
+def _connect(corpus, url):
     from newsspans.doccano.client import connect
-    return connect(root, url=url)
+    return connect(corpus, url=url)
 
 
 def _emit(fmt, data, text):
@@ -42,7 +42,7 @@ def doccano():
 @_URL
 @root_option
 @library_errors
-def setup(project, url, root):
+def setup(project, url, corpus):
     """Create or update the project: labels, relation types, guideline, pre-annotation user.
 
     Idempotent: running it again changes only what differs.
@@ -52,7 +52,7 @@ def setup(project, url, root):
         newsspans doccano setup --project newsspans
     """
     from newsspans.doccano.project import setup_project
-    report = setup_project(_connect(root, url), root, project)
+    report = setup_project(_connect(corpus, url), corpus, project)
     verb = "created" if report["created"] else "updated" if report["updated"] else "up to date"
     click.echo(f"project {project!r} (id {report['id']}): {verb}; "
                f"{len(report['span_types_added'])} span labels and "
@@ -68,7 +68,7 @@ def setup(project, url, root):
 @_FORMAT
 @root_option
 @library_errors
-def push(with_gold, docs, project, url, fmt, root):
+def push(with_gold, docs, project, url, fmt, corpus):
     """Push each document's latest version as one example (idempotent).
 
     Examples are matched by their meta doc_id, version and text_sha256; a server text that
@@ -79,7 +79,7 @@ def push(with_gold, docs, project, url, fmt, root):
         newsspans doccano push --with-gold
     """
     from newsspans.doccano.push import push as push_documents
-    report = push_documents(root, _connect(root, url), project, with_gold=with_gold, docs=list(docs) or None)
+    report = push_documents(corpus, _connect(corpus, url), project, with_gold=with_gold, docs=list(docs) or None)
     lines = [f"created {len(report.created)}, unchanged {len(report.unchanged)}, "
              f"repaired {len(report.repaired)}, duplicates removed {len(report.duplicates_removed)}, "
              f"conflicts {len(report.conflicts)}, problems {len(report.problems)}"]
@@ -99,7 +99,7 @@ def push(with_gold, docs, project, url, fmt, root):
 @_FORMAT
 @root_option
 @library_errors
-def pull(force, users, include_preannotations, project, url, fmt, root):
+def pull(force, users, include_preannotations, project, url, fmt, corpus):
     """Pull every annotator's spans and relations into annotations/<doc>/annotators/<user>.json.
 
     Offsets come back as code points, checked against the text; each file is validated
@@ -110,7 +110,7 @@ def pull(force, users, include_preannotations, project, url, fmt, root):
         newsspans doccano pull --user alice
     """
     from newsspans.doccano.pull import pull as pull_annotations
-    report = pull_annotations(root, _connect(root, url), project, force=force, users=set(users) or None,
+    report = pull_annotations(corpus, _connect(corpus, url), project, force=force, users=set(users) or None,
                               include_preannotations=include_preannotations)
     lines = [f"written {len(report.written)}, unchanged {len(report.unchanged)}, "
              f"kept local edits {len(report.kept_local_edits)}, problems {len(report.problems)}"]
@@ -126,7 +126,7 @@ def pull(force, users, include_preannotations, project, url, fmt, root):
 @_FORMAT
 @root_option
 @library_errors
-def status(project, url, fmt, root):
+def status(project, url, fmt, corpus):
     """Examples, annotators and their confirmed counts, and what differs from the repository.
 
     Example:
@@ -134,7 +134,7 @@ def status(project, url, fmt, root):
         newsspans doccano status --format json
     """
     from newsspans.doccano.status import format_status, sync_status
-    summary = sync_status(root, _connect(root, url), project)
+    summary = sync_status(corpus, _connect(corpus, url), project)
     _emit(fmt, summary, format_status(summary))
 
 
@@ -144,7 +144,7 @@ def status(project, url, fmt, root):
               show_default=True, help="Output format.")
 @root_option
 @library_errors
-def agreement(docs, fmt, root):
+def agreement(docs, fmt, corpus):
     """Agreement between annotators and with gold: span F1 (exact, overlap), Cohen's kappa.
 
     F1 per layer and label, pooled over the documents both sides annotated; kappa on
@@ -155,7 +155,7 @@ def agreement(docs, fmt, root):
         newsspans agreement --doc afp-20240619-putin-kim-defence-treaty --format json
     """
     from newsspans.curation.agreement import agreement as measure, format_table
-    report = measure(root, list(docs) or None)
+    report = measure(corpus, list(docs) or None)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -168,7 +168,7 @@ def agreement(docs, fmt, root):
 @click.option("--dry-run", is_flag=True, help="Only print what would change.")
 @root_option
 @library_errors
-def adopt(user, doc_id, dry_run, root):
+def adopt(user, doc_id, dry_run, corpus):
     """Promote annotations/<doc>/annotators/<user>.json to gold after validating it.
 
     Prints what changes per layer (added, removed, changed), then writes gold.json
@@ -179,4 +179,4 @@ def adopt(user, doc_id, dry_run, root):
         newsspans adopt --from alice --doc afp-20240619-putin-kim-defence-treaty
     """
     from newsspans.curation.adopt import adopt as promote, format_diff
-    click.echo(format_diff(promote(root, user, doc_id, dry_run=dry_run)))
+    click.echo(format_diff(promote(corpus, user, doc_id, dry_run=dry_run)))

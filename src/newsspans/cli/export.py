@@ -19,7 +19,7 @@ from newsspans.errors import InvalidCorpus
               help="With --without-text: the folder to write [default: ROOT/exports-text-free].")
 @root_option
 @library_errors
-def export(check, without_text, out, root):
+def export(check, without_text, out, corpus):
     """Regenerate exports/ (Parquet configs), croissant.json and the README card.
 
     The corpus is validated first: when it is invalid nothing is written and every problem
@@ -40,10 +40,10 @@ def export(check, without_text, out, root):
         raise click.UsageError("--check and --without-text cannot be combined")
     try:
         if without_text:
-            for path in export_without_text(root, out):
+            for path in export_without_text(corpus, out):
                 click.echo(f"wrote {path}")
             return
-        result = export_corpus(root, check=check)
+        result = export_corpus(corpus, check=check)
     except InvalidCorpus as exc:
         for problem in exc.problems:
             click.echo(problem.format(), err=True)
@@ -71,7 +71,7 @@ def export(check, without_text, out, root):
               help="Where the full configs go [default: ROOT/exports].")
 @root_option
 @library_errors
-def rehydrate(text_dir, source, out, root):
+def rehydrate(text_dir, source, out, corpus):
     """Rebuild the full exports from a text-free distribution and the article texts.
 
     Each text is normalised and matched to document versions by the sha256 of its
@@ -84,14 +84,14 @@ def rehydrate(text_dir, source, out, root):
         newsspans rehydrate --from text-free/ --text-dir articles/ --out exports/
     """
     from newsspans.export.rehydrate import rehydrate as run
-    for path in run(root, text_dir, source=source, out=out):
+    for path in run(corpus, text_dir, source=source, out=out):
         click.echo(f"wrote {path}")
 
 
 @click.command("check-load")
 @root_option
 @library_errors
-def check_load(root):
+def check_load(corpus):
     """Load every export config back with `datasets`, offline, also streaming.
 
     Checks that the README's YAML types every column as declared and that every split has
@@ -102,7 +102,7 @@ def check_load(root):
         newsspans check-load --root .
     """
     from newsspans.export.loadcheck import check_load as run
-    for line in run(root):
+    for line in run(corpus):
         click.echo(line)
 
 
@@ -112,7 +112,7 @@ def check_load(root):
 @click.option("--dry-run", is_flag=True, help="Print the exact operations; upload nothing.")
 @root_option
 @library_errors
-def publish(repo_id, revision, dry_run, root):
+def publish(repo_id, revision, dry_run, corpus):
     """Upload README.md, DATASHEET.md, croissant.json and exports/ to a hub dataset repository.
 
     Refuses when the exports are stale. Needs a token (HF_TOKEN or a stored login) and the
@@ -123,5 +123,5 @@ def publish(repo_id, revision, dry_run, root):
         newsspans publish --repo-id my-org/newsspans --revision v0.1.0 --dry-run
     """
     from newsspans.export.publish import publish as run
-    for line in run(root, repo_id, revision=revision, dry_run=dry_run):
+    for line in run(corpus, repo_id, revision=revision, dry_run=dry_run):
         click.echo(line)

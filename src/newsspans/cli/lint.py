@@ -10,7 +10,7 @@ from newsspans.cli.options import library_errors, report, root_option
               show_default=True, help="Output format; json is a list of findings.")
 @root_option
 @library_errors
-def lint(fmt, root):
+def lint(fmt, corpus):
     """Check every annotation file against annotations/GUIDELINES.md (section 6).
 
     Reports what the format allows but the guidelines do not: a surface string labelled
@@ -24,4 +24,4 @@ def lint(fmt, root):
         newsspans lint --root . --format json
     """
     from newsspans.validation.lint import lint_corpus
-    report(lint_corpus(root), fmt, noun="finding", clean="clean")
+    report(lint_corpus(corpus), fmt, noun="finding", clean="clean")

@@ -8,13 +8,21 @@ from pathlib import Path
 import click
 
 from newsspans.errors import InvalidCorpus, NewsspansError
+from newsspans.model.corpus import Corpus
+
+
+def _open_corpus(ctx, param, value):
+    try:
+        return Corpus.open(value)
+    except NewsspansError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 def root_option(func):
-    """--root PATH: the corpus repository to work on."""
+    """--root PATH: the corpus repository to work on, given to the command as `corpus`."""
     return click.option(
-        "--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-        show_default=True, help="The corpus repository to work on.")(func)
+        "--root", "corpus", type=click.Path(file_okay=False, path_type=Path), default=".",
+        show_default=True, callback=_open_corpus, help="The corpus repository to work on.")(func)
 
 
 def library_errors(func):

@@ -17,7 +17,7 @@ from newsspans.cli.options import library_errors, root_option
               help="Write nothing; exit 1 naming every page that differs from a fresh render.")
 @root_option
 @library_errors
-def render(out, user, check, root):
+def render(out, user, check, corpus):
     """Render the corpus as static HTML: an index and one page per document.
 
     Each page shows the latest version's text with the gold entities, quotes (speaker,
@@ -32,13 +32,13 @@ def render(out, user, check, root):
         newsspans render --root . --compare alice
     """
     from newsspans.render.site import check_site, render_site, site_prefix
-    out = out if out is not None else root / "docs"
+    out = out if out is not None else corpus.root / "docs"
     shown = (out / site_prefix(user)).as_posix().rstrip("/")
     if check:
-        fresh = check_site(root, out, user)
+        fresh = check_site(corpus, out, user)
         click.echo(f"{fresh} page{'s' if fresh != 1 else ''} in {shown}/ are fresh")
         return
-    report = render_site(root, out, user)
+    report = render_site(corpus, out, user)
     pages = len(report.written) + report.unchanged
     click.echo(f"rendered {pages} page{'s' if pages != 1 else ''} into {shown}/: "
                f"{len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed")
@@ -53,7 +53,7 @@ def render(out, user, check, root):
 @click.option("--height", type=click.IntRange(240, 4000), default=1000, show_default=True)
 @root_option
 @library_errors
-def screenshot(page, png, site, width, height, root):
+def screenshot(page, png, site, width, height, corpus):
     """Save a PNG of PAGE (a path inside the rendered site) as headless Chromium draws it.
 
     Needs Debian's chromium and chromium-driver and the selenium package (the test
@@ -64,6 +64,6 @@ def screenshot(page, png, site, width, height, root):
         newsspans screenshot --root . documents/afp-20240619-putin-kim-defence-treaty.html docs/screenshot.png
     """
     from newsspans.render.browser import screenshot as take
-    site = site if site is not None else root / "docs"
+    site = site if site is not None else corpus.root / "docs"
     take(site, page, png, width, height)
     click.echo(f"saved {png}")

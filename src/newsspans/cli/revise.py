@@ -19,7 +19,7 @@ from newsspans.cli.options import library_errors, root_option
 @click.option("--dry-run", is_flag=True, help="Check everything and print the report; write nothing.")
 @root_option
 @library_errors
-def revise(doc_id, text_file, note, fmt, dry_run, root):
+def revise(doc_id, text_file, note, fmt, dry_run, corpus):
     """Add the next version of DOC_ID and re-anchor its gold and annotator files to it.
 
     Older versions stay in the corpus. Every annotation ends unchanged, moved or orphaned;
@@ -33,7 +33,7 @@ def revise(doc_id, text_file, note, fmt, dry_run, root):
         newsspans revise my-article --text fixed.txt --note "figure corrected"
     """
     from newsspans.curation.revise import format_report, revise as revise_document
-    report = revise_document(root, doc_id, text_file, note, dry_run=dry_run)
+    report = revise_document(corpus, doc_id, text_file, note, dry_run=dry_run)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -47,7 +47,7 @@ def revise(doc_id, text_file, note, fmt, dry_run, root):
               show_default=True, help="The version part to raise; auto picks the smallest correct one.")
 @root_option
 @library_errors
-def release(bump, root):
+def release(bump, corpus):
     """Release the exports as the next semantic version of the dataset.
 
     Compares exports/ with the previous release (releases/manifest.parquet): MAJOR when a
@@ -61,7 +61,7 @@ def release(bump, root):
         newsspans release --root . --bump auto
     """
     from newsspans.curation.release import release as make_release
-    summary = make_release(root, bump)
+    summary = make_release(corpus, bump)
     kind = summary["bump"] or "initial"
     since = f", previous v{summary['previous']}" if summary["previous"] else ""
     click.echo(f"release {summary['tag']} ({kind}{since})")

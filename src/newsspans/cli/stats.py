@@ -14,7 +14,7 @@ from newsspans.cli.options import library_errors, root_option
 @click.option("--check", is_flag=True, help="Exit 1 if those blocks differ from the data.")
 @root_option
 @library_errors
-def stats(fmt, write, check, root):
+def stats(fmt, write, check, corpus):
     """Count documents, tokens, mentions, quotes, claims and annotator layers.
 
     The tables in DATASHEET.md and README.md are generated between
@@ -29,13 +29,13 @@ def stats(fmt, write, check, root):
     if write and check:
         raise click.UsageError("--write and --check exclude each other")
     if check:
-        stale = stale_stats(root)
+        stale = stale_stats(corpus)
         for name in stale:
             click.echo(f"stale: {name} (run `newsspans stats --write`)")
         raise SystemExit(1 if stale else 0)
     if write:
-        for name in write_stats(root):
+        for name in write_stats(corpus):
             click.echo(f"wrote {name}")
         return
-    data = compute_stats(root)
+    data = compute_stats(corpus)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else stats_markdown(data))

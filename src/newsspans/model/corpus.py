@@ -91,9 +91,9 @@ class Corpus:
 
     @classmethod
     def open(cls, root) -> "Corpus":
-        """The corpus at `root` (a folder; its corpus/ may not exist yet)."""
+        """The corpus at `root` (a folder, or none yet: ingest creates it; nothing is read here)."""
         root = Path(root)
-        if not root.is_dir():
+        if root.exists() and not root.is_dir():
             raise CorpusError(f"{root}: not a folder (is --root the corpus repository?)")
         return cls(Layout(root))
 
@@ -105,6 +105,10 @@ class Corpus:
     @property
     def root(self) -> Path:
         return self.layout.root
+
+    def __fspath__(self) -> str:
+        # A corpus is its repository folder: functions that only need paths take it as one.
+        return str(self.root)
 
     def __repr__(self):
         return f"Corpus({str(self.root)!r})"
@@ -144,6 +148,8 @@ class Corpus:
         check_doc_id(doc_id)
         # A stat, not a listing: one document of 100,000 is checked without reading the rest.
         if not self.layout.document_path(doc_id).is_file():
+            if self.layout.doc_dir(doc_id).is_dir():
+                raise CorpusError(f"corpus/{doc_id}/document.json is missing (run `newsspans validate`)")
             known = ", ".join(self.doc_ids[:20]) or "none"
             more = f" and {len(self.doc_ids) - 20} more" if len(self.doc_ids) > 20 else ""
             raise CorpusError(f"no document {doc_id!r} in corpus/ (documents: {known}{more})")
