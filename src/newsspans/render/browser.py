@@ -33,7 +33,7 @@ def missing_browser() -> str:
     try:
         import selenium  # noqa: F401
     except ImportError:
-        return "the Python package selenium is missing (pip install -e '.[test]')"
+        return "the Python package selenium is missing (pip install 'newsspans[browser]')"
     return ""
 
 
