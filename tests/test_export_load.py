@@ -21,8 +21,7 @@ from newsspans.export.build import export_corpus
 from newsspans.export.features import CONFIGS, NER_TAGS, features
 from newsspans.store.hashing import sha256_text
 from newsspans.model.annotations import AnnotationFile
-from newsspans.export.rows import (claim_from_row, layers_from_document_row, mention_from_row,
-                            quote_from_row)
+from rowobjects import claim_from_row, layers_from_document_row, mention_from_row, quote_from_row
 
 from conftest import MINI, REPO
 

@@ -6,8 +6,8 @@ from hypothesis import given, settings, strategies as st
 from newsspans.model import labels
 from newsspans.export.features import arrow_schema, features
 from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote
-from newsspans.export.rows import (DocumentVersion, claim_from_row, document_row, layer_rows,
-                            layers_from_document_row, mention_from_row, quote_from_row)
+from newsspans.export.rows import DocumentVersion, document_row, layer_rows
+from rowobjects import claim_from_row, layers_from_document_row, mention_from_row, quote_from_row
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)
 IDS = st.from_regex(r"[a-z][a-z0-9]{0,6}", fullmatch=True)

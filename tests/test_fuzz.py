@@ -27,7 +27,7 @@ from newsspans.store.writing import dumps_json
 from newsspans.store.hashing import sha256_text
 from newsspans.curation.ingest import ingest
 from newsspans.model.annotations import AnnotationFile, Claim, Mention, Quote
-from newsspans.export.rows import claim_from_row, layers_from_document_row, mention_from_row, quote_from_row
+from rowobjects import claim_from_row, layers_from_document_row, mention_from_row, quote_from_row
 from newsspans.validation.validate import validate_corpus
 
 EXPORT_EXAMPLES = 25

@@ -121,14 +121,3 @@ def preannotation_connection(conn: Connection) -> Connection:
         raise DoccanoError(f"{exc} (the pre-annotation user's password derives from the password of "
                            f"{conn.username!r}; if that changed, reset {PREANNOTATION_USER!r}'s password "
                            f"in the Doccano admin to the derived one or delete the user and run setup)") from None
-
-
-def ensure_member(conn: Connection, pid: int, username: str, role="annotator"):
-    """Make an existing user a project member (used by tests and `setup --annotator`)."""
-    users = {u["username"]: u for u in conn.get("/v1/users", params={"q": username})}
-    if username not in users:
-        raise DoccanoError(f"Doccano at {conn.url} has no user {username!r}")
-    roles = {r["name"]: r["id"] for r in conn.get("/v1/roles")}
-    members = {m["user"] for m in conn.get(f"/v1/projects/{pid}/members")}
-    if users[username]["id"] not in members:
-        conn.post(f"/v1/projects/{pid}/members", json={"user": users[username]["id"], "role": roles[role]})

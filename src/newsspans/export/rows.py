@@ -1,4 +1,4 @@
-"""Corpus -> export rows, one document version at a time, and rows -> annotations again.
+"""Corpus -> export rows, one document version at a time.
 
 Only gold annotations are exported (annotator layers are working material). The
 `documents` config has one row per document version; a version carries annotations only
@@ -16,7 +16,7 @@ from typing import Optional
 from newsspans.model import labels
 from newsspans.model.corpus import Corpus
 from newsspans.export.features import CATEGORY_INDEX, KIND_INDEX, LABEL_INDEX, MENTION_INDEX
-from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote
+from newsspans.model.annotations import AnnotationFile, Claim, Mention, Quote
 
 
 @dataclass(frozen=True)
@@ -106,44 +106,3 @@ def document_row(dv: DocumentVersion, layers: dict) -> dict:
     return {"doc_id": dv.doc_id, "version": dv.version, "text": dv.text,
             "text_sha256": dv.text_sha256, "title": dv.title, "publisher": dv.publisher,
             "published": dv.published, "language": dv.language, **layers}
-
-
-# Rows -> annotation objects: the inverse, for readers of the exports and the round trip.
-def _names(feature):
-    return feature.names if hasattr(feature, "names") else None
-
-
-def _label(value, names):
-    return names[value] if names is not None and isinstance(value, int) else value
-
-
-def mention_from_row(row: dict, fields: dict) -> Mention:
-    return Mention(row["id"], row["start"], row["end"], row["text"],
-                   _label(row["label"], _names(fields["label"])),
-                   _label(row["mention"], _names(fields["mention"])), row["entity_id"])
-
-
-def quote_from_row(row: dict, fields: dict) -> Quote:
-    cue = (Cue(row["cue_start"], row["cue_end"], row["cue_text"])
-           if row["cue_start"] is not None else None)
-    return Quote(row["id"], row["start"], row["end"], row["text"],
-                 _label(row["kind"], _names(fields["kind"])), row["speaker_id"], cue)
-
-
-def claim_from_row(row: dict, fields: dict) -> Claim:
-    return Claim(row["id"], row["start"], row["end"], row["text"], row["claimant_id"],
-                 row["quote_id"], row["checkworthy"],
-                 _label(row["category"], _names(fields["category"])))
-
-
-def layers_from_document_row(row: dict, features) -> dict:
-    """The annotation objects of a loaded `documents` row, as tuples per layer.
-
-    `features` are the loaded dataset's Features, so ClassLabel indices become names.
-    """
-    build = {"entities": mention_from_row, "quotes": quote_from_row, "claims": claim_from_row}
-    out = {}
-    for layer, make in build.items():
-        fields = features[layer].feature
-        out[layer] = tuple(make(item, fields) for item in row[layer])
-    return out
