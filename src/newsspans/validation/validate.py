@@ -13,6 +13,7 @@ from newsspans.errors import CorpusError
 from newsspans.store.hashing import sha256_bytes
 from newsspans.model.normalize import NORMALIZER_VERSION, normalize
 from newsspans.validation.problems import Problem, pinned, read_problem, schema_problems
+from newsspans.metadata.facts import facts_problems
 
 __all__ = ["Problem", "validate_corpus", "validate_document", "validate_annotation_file",
            "registry_problems"]
@@ -50,6 +51,7 @@ def validate_corpus(root, jobs=None) -> list:
             if folder.is_dir() and folder.name not in known:
                 problems.append(Problem(corpus.rel(folder),
                                         f"annotations for {folder.name!r}, which is not a document in corpus/"))
+    problems.extend(facts_problems(root))   # dataset.yaml, when there is one
     return problems
 
 
