@@ -2,8 +2,8 @@
 
     python bench/generate.py --docs 10000 --seed 1 --out bench/results/cache/docs-10000-seed-1
 
-Writes corpus/<id>/{raw.txt,v1.txt,document.json}, annotations/<id>/gold.json and
-annotations/entities.json, as `newsspans ingest` and annotation would, with the project's
+Writes corpus/<id>/{raw.txt,v1.txt,document.json}, annotations/<id>/gold.json,
+annotations/entities.json and the corpus's facts (dataset.yaml), as `newsspans ingest` and annotation would, with the project's
 own serialisation, hashes and normaliser; every file passes `newsspans validate`. Each
 document has its own random stream (seeded by seed and index), so the output does not
 depend on how the work is split between processes. The corpus is written into a
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import articles
 import vocabulary
+import yaml
 from newsspans.store.writing import dumps_json
 from newsspans.store.hashing import sha256_bytes
 from newsspans.model.normalize import NORMALIZER_VERSION, normalize
@@ -139,6 +140,32 @@ def registry_bytes(seed: int) -> bytes:
                        "entities": entities})
 
 
+_TEXT_KEYS = ("collection", "publication_date", "raw_data", "annotation_protocol",
+              "single_annotator", "not_for", "social_impact", "release_plan")
+_LIST_KEYS = ("collection_type", "preprocessing", "annotators", "use_cases", "biases",
+              "limitations", "personal_information")
+
+
+def facts_bytes() -> bytes:
+    """dataset.yaml of the synthetic corpus: `newsspans export` writes the card from it."""
+    say = "Synthetic benchmark data: generated text about no real event, person or publisher."
+    rai = {**{key: say for key in _TEXT_KEYS}, **{key: [say] for key in _LIST_KEYS},
+           "machine_annotation_tools": []}
+    facts = {"name": "bench-synthetic", "pretty_name": "Synthetic benchmark corpus",
+             "description": say, "cite_as": "Synthetic benchmark corpus", "creator": "bench",
+             "keywords": ["benchmark"],
+             "license": {"hub_id": "cc0-1.0", "name": "cc0-1.0", "details": say,
+                         "url": "https://creativecommons.org/publicdomain/zero/1.0/",
+                         "copyright_notice": say},
+             "card": {"multilinguality": "monolingual", "source_datasets": ["original"],
+                      **{key: ["other"] for key in ("task_categories", "task_ids", "tags",
+                                                    "annotations_creators", "language_creators")}},
+             "text_free": {"pretty_name": "Synthetic benchmark corpus (text-free)",
+                           "license_details": say, "rights": say},
+             "rai": rai}
+    return yaml.safe_dump(facts, sort_keys=False, width=88).encode("utf-8")
+
+
 def generate(docs: int, seed: int, out: Path, jobs: int = 1) -> dict:
     """Write the corpus to `out` (which must not exist); returns its summary."""
     out = Path(out)
@@ -151,6 +178,7 @@ def generate(docs: int, seed: int, out: Path, jobs: int = 1) -> dict:
     try:
         (tmp / "annotations").mkdir(parents=True)
         (tmp / "annotations" / "entities.json").write_bytes(registry_bytes(seed))
+        (tmp / "dataset.yaml").write_bytes(facts_bytes())
         step = max(1, -(-docs // max(1, jobs * 4)))
         ranges = [(seed, i, min(i + step, docs), str(tmp)) for i in range(0, docs, step)]
         if jobs > 1 and len(ranges) > 1:

@@ -109,6 +109,7 @@ def _make_corpus(root, text, entities, quotes, claims):
     gold["provenance"].update(annotators=["fuzz"], method="manual")
     gold.update(entities=entities, quotes=quotes, claims=claims)
     gold_path.write_bytes(dumps_json(gold))
+    shutil.copy2(MINI / "dataset.yaml", root / "dataset.yaml")   # the card's facts
     problems = validate_corpus(root)
     assert problems == [], "the generator made an invalid corpus: " + "; ".join(p.format() for p in problems)
     return AnnotationFile.fromdict(gold)

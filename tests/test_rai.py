@@ -1,4 +1,4 @@
-"""croissant.json's `rai:` fields say what DATASHEET.md says, with the data's own figures."""
+"""croissant.json's `rai:` fields say what dataset.yaml and DATASHEET.md say, with the data's own figures."""
 
 import json
 import re
@@ -9,6 +9,7 @@ import pytest
 from newsspans.model import labels
 
 from newsspans.metadata import rai
+from newsspans.metadata.facts import load_facts
 from newsspans.export.build import dataset_version, export_corpus
 from newsspans.metadata.stats import compute_stats
 
@@ -34,6 +35,11 @@ def fields():
 
 
 @pytest.fixture(scope="module")
+def facts():
+    return load_facts(REPO)
+
+
+@pytest.fixture(scope="module")
 def datasheet():
     return _plain((REPO / "DATASHEET.md").read_text(encoding="utf-8"))
 
@@ -47,18 +53,29 @@ def test_every_rai_field_is_filled(fields):
     assert all(_text(v).strip() for v in fields.values())
 
 
-def test_every_shared_statement_is_in_the_datasheet_and_in_croissant(fields, datasheet):
+def _claim(sentence: str) -> str:
+    """A statement as the datasheet may continue it: without its final period."""
+    return sentence[:-1] if sentence.endswith(".") else sentence
+
+
+def test_every_statement_of_dataset_yaml_is_in_the_datasheet_and_in_croissant(facts, fields, datasheet):
     everything = " ".join(_text(v) for v in fields.values())
-    for sentence in rai.DATASHEET_SENTENCES:
-        assert sentence in datasheet, f"DATASHEET.md no longer says: {sentence}"
+    sentences = rai.statements(facts)
+    assert len(sentences) >= 20
+    for sentence in sentences:
+        assert _claim(sentence) in datasheet, f"DATASHEET.md does not say (dataset.yaml does): {sentence}"
         assert sentence in everything, f"croissant.json's rai: fields do not say: {sentence}"
 
 
-def test_the_key_statements_are_where_a_reader_looks(fields):
-    assert rai.ANNOTATOR in fields["rai:annotatorDemographics"][0]
-    assert rai.ANNOTATION_PROTOCOL in fields["rai:dataAnnotationProtocol"][0]
-    assert rai.EVALUATION_ONLY in fields["rai:dataUseCases"]
-    assert "not training data" in rai.EVALUATION_ONLY
+def test_the_key_statements_are_where_a_reader_looks(facts, fields):
+    statements = facts["rai"]
+    assert statements["annotators"][0] in fields["rai:annotatorDemographics"][0]
+    assert statements["annotation_protocol"] in fields["rai:dataAnnotationProtocol"][0]
+    evaluation_only = statements["use_cases"][0]
+    assert evaluation_only in fields["rai:dataUseCases"]
+    assert evaluation_only in fields["rai:dataLimitations"]
+    assert "not training data" in evaluation_only
+    assert fields["rai:dataBiases"] == statements["biases"]
 
 
 def test_counts_agree_with_the_datasheet_and_the_data(fields, datasheet):
@@ -75,16 +92,17 @@ def test_counts_agree_with_the_datasheet_and_the_data(fields, datasheet):
     assert f"all {len(labels.ENTITY_TYPES)} types" in datasheet
 
 
-def test_annotators_agree_with_the_gold_provenance(fields, datasheet):
+def test_annotators_agree_with_the_gold_provenance(facts, fields, datasheet):
     gold = json.loads((REPO / "annotations" / "afp-20240619-putin-kim-defence-treaty" / "gold.json").read_text())
     annotators = gold["provenance"]["annotators"]
     per_item = fields["rai:annotationsPerItem"]
-    assert per_item.startswith(f"{len(annotators)} annotator per document. {rai.SINGLE_ANNOTATOR}.")
+    single = facts["rai"]["single_annotator"]
+    assert per_item.startswith(f"{len(annotators)} annotator per document. {single}")
     assert f"method {gold['provenance']['method']}, annotators: {', '.join(annotators)}." in per_item
     for name in annotators:   # every annotator of the data is described, here and in the datasheet
         assert name in fields["rai:annotatorDemographics"][0]
         assert name in datasheet
-    assert gold["provenance"]["method"] != "adjudicated" and rai.SINGLE_ANNOTATOR in datasheet
+    assert gold["provenance"]["method"] != "adjudicated" and _claim(single) in datasheet
 
 
 def test_the_fields_are_generated_by_export(tmp_path):
@@ -93,7 +111,7 @@ def test_the_fields_are_generated_by_export(tmp_path):
     root = tmp_path / "repo"
     for folder in ("corpus", "annotations", "exports"):
         shutil.copytree(REPO / folder, root / folder)
-    for name in ("croissant.json", "README.md"):
+    for name in ("croissant.json", "README.md", "dataset.yaml"):
         shutil.copy2(REPO / name, root / name)
     assert export_corpus(root, check=True) == []
     data = json.loads((root / "croissant.json").read_text(encoding="utf-8"))
@@ -102,10 +120,10 @@ def test_the_fields_are_generated_by_export(tmp_path):
     assert export_corpus(root, check=True) == ["croissant.json: stale"]
 
 
-def test_mlcroissant_reads_the_rai_fields_without_errors():
+def test_mlcroissant_reads_the_rai_fields_without_errors(facts):
     dataset = mlc.Dataset(jsonld=str(REPO / "croissant.json"))
     metadata = dataset.metadata
     assert not metadata.ctx.issues.errors
     assert metadata.annotations_per_item.startswith("1 annotator per document")
-    assert metadata.data_biases == [rai.BIASES]
+    assert metadata.data_biases == facts["rai"]["biases"]
     assert metadata.version == dataset_version(REPO)

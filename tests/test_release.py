@@ -160,7 +160,7 @@ def checkout(repo, tmp_path):
     root = tmp_path / "repo"
     for folder in ("corpus", "annotations", "exports"):
         shutil.copytree(repo / folder, root / folder)
-    for name in ("croissant.json", "README.md"):
+    for name in ("croissant.json", "README.md", "dataset.yaml"):
         shutil.copy2(repo / name, root / name)
     return root
 

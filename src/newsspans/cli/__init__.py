@@ -25,11 +25,11 @@ def main():
 
 @main.command()
 @click.argument("raw_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--id", "doc_id", required=True, help="Document id: a slug, e.g. putin-kim-treaty.")
+@click.option("--id", "doc_id", required=True, help="Document id: a slug, e.g. example-doc.")
 @click.option("--title", help="A title. Leave it out when the source has none.")
 @click.option("--title-assigned-by", type=click.Choice(["publisher", "curator"]), default="curator",
               show_default=True, help="Who gave the title.")
-@click.option("--publisher", help="The publisher, e.g. AFP.")
+@click.option("--publisher", help="The publisher, e.g. ACME News.")
 @click.option("--publisher-evidence", help="Why we believe the publisher is who it is.")
 @click.option("--url", help="The source URL, if known. Never invent one.")
 @click.option("--published", help="Publication date, YYYY-MM-DD.")
@@ -52,7 +52,7 @@ def ingest(raw_file, doc_id, corpus, **metadata):
 
     Example:
 
-        newsspans ingest article.txt --id putin-kim-treaty --publisher AFP --published 2024-06-19 --published-method inferred
+        newsspans ingest article.txt --id example-doc --publisher "ACME News" --published 2024-06-19 --published-method inferred
     """
     from newsspans.curation.ingest import ingest as ingest_document
     doc = ingest_document(corpus, raw_file, doc_id, **metadata)

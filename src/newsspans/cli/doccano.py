@@ -152,7 +152,7 @@ def agreement(docs, fmt, corpus):
 
     Example:
 
-        newsspans agreement --doc afp-20240619-putin-kim-defence-treaty --format json
+        newsspans agreement --doc example-doc --format json
     """
     from newsspans.curation.agreement import agreement as measure, format_table
     report = measure(corpus, list(docs) or None)
@@ -176,7 +176,7 @@ def adopt(user, doc_id, dry_run, corpus):
 
     Example:
 
-        newsspans adopt --from alice --doc afp-20240619-putin-kim-defence-treaty
+        newsspans adopt --from alice --doc example-doc
     """
     from newsspans.curation.adopt import adopt as promote, format_diff
     click.echo(format_diff(promote(corpus, user, doc_id, dry_run=dry_run)))

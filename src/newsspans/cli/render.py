@@ -61,7 +61,7 @@ def screenshot(page, png, site, width, height, corpus):
 
     Example:
 
-        newsspans screenshot --root . documents/afp-20240619-putin-kim-defence-treaty.html docs/screenshot.png
+        newsspans screenshot --root . documents/example-doc.html docs/screenshot.png
     """
     from newsspans.render.browser import screenshot as take
     site = site if site is not None else corpus.root / "docs"

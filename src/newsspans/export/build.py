@@ -17,6 +17,7 @@ from pathlib import Path
 from newsspans.metadata.card import render_readme, stale_readme_parts, text_free_card
 from newsspans.model.corpus import Corpus
 from newsspans.metadata.croissant import croissant
+from newsspans.metadata.facts import load_facts
 from newsspans.errors import ExportError
 from newsspans.export.features import CONFIGS, SPLITS, arrow_schema
 from newsspans.store.writing import atomic_write, dumps_json
@@ -32,6 +33,7 @@ CROISSANT = "croissant.json"
 README = "README.md"
 DEFAULT_VERSION = "0.1.0"
 _STAGING_PREFIX = ".staging-"
+_NOTHING = "nothing to export: corpus/ has no documents"
 # Rough Python-object sizes of buffered rows (a dict of a dozen values, a token's string
 # and three ints): they bound each writer's buffer, so memory stays flat with corpus size.
 _SPAN_ROW_BYTES = 600
@@ -66,13 +68,14 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
     """
     corpus = Corpus.of(root).require_valid()
     root = corpus.root
+    facts = _checked_facts(corpus)
     limits = limits or Limits()
     version = dataset_version(root)
     if check:
         with tempfile.TemporaryDirectory(prefix="newsspans-export-check-") as tmp:
             staging = Path(tmp) / EXPORTS
             summary = _write_configs(corpus, staging, limits, version=version)
-            return _stale(root, staging, summary, version)
+            return _stale(root, staging, summary, version, facts)
     exports = root / EXPORTS
     exports.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(exports)
@@ -86,12 +89,22 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
         _swap_in(staging, exports)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    atomic_write(root / CROISSANT, dumps_json(croissant(root, summary, version)))
+    atomic_write(root / CROISSANT, dumps_json(croissant(root, summary, version, facts)))
     readme = root / README
     current = readme.read_text(encoding="utf-8") if readme.is_file() else None
-    atomic_write(readme, render_readme(current, summary).encode("utf-8"))
+    atomic_write(readme, render_readme(current, summary, facts).encode("utf-8"))
     written = [f"{EXPORTS}/{shard.relpath}" for shard in summary.shards()]
     return written + [CROISSANT, README]
+
+
+def _checked_facts(corpus: Corpus) -> dict:
+    """The facts (dataset.yaml) of a valid corpus, read before anything is written.
+
+    An empty corpus is refused first: it has nothing to describe.
+    """
+    if not corpus.doc_ids:
+        raise ExportError(_NOTHING)
+    return load_facts(corpus.root)
 
 
 class Summary:
@@ -164,7 +177,7 @@ def _write_configs(corpus: Corpus, staging: Path, limits: Limits, text_free=Fals
             for row in ner_rows(dv.text, dv.gold.entities):
                 writer("ner", dv.split).add({**key, **row}, ner_row_size(row))
     if not documents:
-        raise ExportError("nothing to export: corpus/ has no documents")
+        raise ExportError(_NOTHING)
     by_config = {config: {} for config in CONFIGS}
     for (config, split), w in sorted(writers.items()):
         by_config[config][split] = [
@@ -194,10 +207,11 @@ def export_without_text(root, out=None, limits: Limits = None) -> list:
     corpus = Corpus.of(root).require_valid()
     root = corpus.root
     out = Path(out) if out is not None else root / textfree.TEXT_FREE
+    facts = _checked_facts(corpus)
     summary = write_into(out, lambda staging: _write_configs(
         corpus, staging, limits or Limits(), text_free=True, version=dataset_version(root)),
         keep=(README,))
-    atomic_write(out / README, text_free_card(summary).encode("utf-8"))
+    atomic_write(out / README, text_free_card(summary, facts).encode("utf-8"))
     return [str(out / shard.relpath) for shard in summary.shards()] + [str(out / README)]
 
 
@@ -276,7 +290,7 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _stale(root: Path, staging: Path, summary: Summary, version: str) -> list:
+def _stale(root: Path, staging: Path, summary: Summary, version: str, facts: dict) -> list:
     stale = []
     expected, committed = _files_under(staging), _files_under(root / EXPORTS)
     for rel in sorted(set(expected) | set(committed)):
@@ -290,9 +304,9 @@ def _stale(root: Path, staging: Path, summary: Summary, version: str) -> list:
     path = root / CROISSANT
     if not path.is_file():
         stale.append(f"{CROISSANT}: missing")
-    elif path.read_bytes() != dumps_json(croissant(root, summary, version)):
+    elif path.read_bytes() != dumps_json(croissant(root, summary, version, facts)):
         stale.append(f"{CROISSANT}: stale")
     readme = root / README
     current = readme.read_text(encoding="utf-8") if readme.is_file() else None
-    stale.extend(f"{README}: {part}" for part in stale_readme_parts(current, summary))
+    stale.extend(f"{README}: {part}" for part in stale_readme_parts(current, summary, facts))
     return stale

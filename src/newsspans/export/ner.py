@@ -4,7 +4,7 @@ Tokens and sentences come from spaCy's blank English pipeline (its rule-based to
 with the rule-based `sentencizer`: no model is downloaded. Each paragraph is processed on
 its own, so a sentence never crosses a paragraph. Two adjustments keep the tags exact:
 - a spaCy token that a mention starts or ends inside is split at the mention's offset
-  (e.g. "Putin's" stays one token unless a mention ends after "Putin");
+  (e.g. "ACME's" stays one token unless a mention ends after "ACME");
 - sentences that a tagged mention would straddle are joined into one row.
 White-space tokens are dropped. Offsets are code points into the version's text.
 

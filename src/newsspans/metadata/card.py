@@ -4,7 +4,8 @@ The front matter is a Hugging Face dataset card header: configs with their data 
 split, and `dataset_info` with the Features (from features.py) and the row counts. The
 rest of the README is prose written by people; only the text between
 `<!-- newsspans:generated:NAME:begin -->` and `<!-- newsspans:generated:NAME:end -->` is
-rewritten.
+rewritten. What the card says about the corpus (name, license, how it was made) comes from
+its facts (dataset.yaml, see metadata/facts.py); the counts come from the export.
 """
 
 import re
@@ -13,15 +14,6 @@ import yaml
 
 from newsspans.export.features import CONFIGS, DEFAULT_CONFIG, features
 
-LICENSE_DETAILS = (
-    "The annotations are licensed CC-BY-4.0 and the code MIT. The article texts remain "
-    "the copyright of their publishers (the seed article: Agence France-Presse, all rights "
-    "reserved; see each corpus/<doc_id>/document.json `rights`); they are included only so "
-    "that the annotations can be read and checked.")
-TEXT_FREE_LICENSE_DETAILS = (
-    "The annotations are licensed CC-BY-4.0 and the code MIT. The article texts are not "
-    "included: they remain the copyright of their publishers (the seed article: Agence "
-    "France-Presse, all rights reserved).")
 _FRONT = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
 
 
@@ -37,13 +29,25 @@ def _size_category(n: int) -> str:
     return "1M<n<10M"
 
 
-def front_matter(summary, folder="exports/", config_features=features,
-                 pretty_name="newsspans: entities, quotes and claims in news",
-                 license_details=LICENSE_DETAILS) -> str:
+_CARD_LISTS = ("task_categories", "task_ids", "annotations_creators", "language_creators",
+               "source_datasets", "tags")
+
+
+def _card_facts(facts, text_free) -> dict:
+    """The card's keys that come before `language`, from the facts, in the card's order."""
+    own = facts["text_free"] if text_free else facts
+    details = own["license_details"] if text_free else facts["license"]["details"]
+    return {"pretty_name": own["pretty_name"], "license": facts["license"]["hub_id"],
+            "license_name": facts["license"]["name"], "license_details": details}
+
+
+def front_matter(summary, facts, folder="exports/", config_features=features,
+                 text_free=False) -> str:
     """The YAML front matter, `---` lines included.
 
     `folder` holds the config folders (relative to the card) and `config_features` gives
-    each config's Features: the text-free card passes its own.
+    each config's Features: the text-free card passes its own, and its own name and license
+    details (`text_free`).
     """
     splits = summary.splits()
     configs, infos = [], []
@@ -62,35 +66,22 @@ def front_matter(summary, folder="exports/", config_features=features,
                       "splits": split_info,
                       "download_size": sum(f.file_bytes for f in files),
                       "dataset_size": sum(i["num_bytes"] for i in split_info)})
-    card = {
-        "pretty_name": pretty_name,
-        "license": "other",
-        "license_name": "cc-by-4.0-annotations-publisher-copyright-texts",
-        "license_details": license_details,
-        "language": list(summary.languages),
-        "multilinguality": "monolingual",
-        "size_categories": [_size_category(summary.documents)],
-        "task_categories": ["token-classification", "text-classification"],
-        "task_ids": ["named-entity-recognition", "fact-checking"],
-        # The gold so far was made in one pass by an AI language model following the
-        # guidelines (see each gold.json provenance); change this once people review it.
-        "annotations_creators": ["machine-generated"],
-        "language_creators": ["found"],
-        "source_datasets": ["original"],
-        "tags": ["news", "quotation-attribution", "claim-detection", "entity-linking"],
-        "configs": configs,
-        "dataset_info": infos,
-    }
+    card = {**_card_facts(facts, text_free),
+            "language": list(summary.languages),
+            "multilinguality": facts["card"]["multilinguality"],
+            "size_categories": [_size_category(summary.documents)]}
+    card.update((key, list(facts["card"][key])) for key in _CARD_LISTS)
+    card.update(configs=configs, dataset_info=infos)
     body = yaml.safe_dump(card, sort_keys=False, allow_unicode=True, width=88)
     return f"---\n{body}---\n"
 
 
-TEXT_FREE_BODY = """# newsspans (text-free)
+TEXT_FREE_BODY = """# {name} (text-free)
 
-The newsspans annotations without the article texts: the configs of the full dataset with
+The {name} annotations without the article texts: the configs of the full dataset with
 the same rows, offsets (Unicode code points), span lengths and the sha256 of each
-document version's text and title, but no document, span, cue or token text. The texts are
-the copyright of their publishers; the annotations are CC-BY-4.0.
+document version's text and title, but no document, span, cue or token text.
+{rights}
 
 Dataset version **{version}**.
 
@@ -102,17 +93,17 @@ newsspans rehydrate --from . --text-dir articles/ --out exports/
 ```
 
 Each text is matched to its document version by sha256; a missing or different text is
-named and nothing is written. See the newsspans README, "Text-free distribution".
+named and nothing is written. See the {name} README, "Text-free distribution".
 """
 
 
-def text_free_card(summary) -> str:
+def text_free_card(summary, facts) -> str:
     """README.md of a text-free distribution: its own configs, and how to rehydrate it."""
     from newsspans.export.textfree import features as text_free_features
-    return (front_matter(summary, folder="", config_features=text_free_features,
-                         pretty_name="newsspans (text-free): entities, quotes and claims in news",
-                         license_details=TEXT_FREE_LICENSE_DETAILS)
-            + "\n" + TEXT_FREE_BODY.format(version=summary.version))
+    body = TEXT_FREE_BODY.format(version=summary.version, name=facts["name"],
+                                 rights=facts["text_free"]["rights"])
+    return (front_matter(summary, facts, folder="", config_features=text_free_features,
+                         text_free=True) + "\n" + body)
 
 
 def _type(feature) -> str:
@@ -162,7 +153,7 @@ def _find_block(text, name):
     return begin, end + len(_marker(name, True))
 
 
-def render_readme(current, summary) -> str:
+def render_readme(current, summary, facts) -> str:
     """`current` README text with its front matter and generated blocks regenerated."""
     body = _FRONT.sub("", current, count=1) if current else "# newsspans\n"
     for name, content in blocks(summary).items():
@@ -171,10 +162,10 @@ def render_readme(current, summary) -> str:
             body = body.rstrip("\n") + "\n\n" + _block_text(name, content) + "\n"
         else:
             body = body[:where[0]] + _block_text(name, content) + body[where[1]:]
-    return front_matter(summary) + body
+    return front_matter(summary, facts) + body
 
 
-def stale_readme_parts(current, summary) -> list:
+def stale_readme_parts(current, summary, facts) -> list:
     """What in `current` differs from what `render_readme` would write."""
     if current is None:
         return ["missing"]
@@ -182,7 +173,7 @@ def stale_readme_parts(current, summary) -> list:
     match = _FRONT.match(current)
     if match is None:
         stale.append("YAML front matter missing")
-    elif match.group(0) != front_matter(summary):
+    elif match.group(0) != front_matter(summary, facts):
         stale.append("YAML front matter stale")
     for name, content in blocks(summary).items():
         where = _find_block(current, name)

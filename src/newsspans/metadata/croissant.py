@@ -4,9 +4,10 @@ Every Parquet shard is a FileObject with its sha256; every config is a FileSet (
 shards, matched by a glob relative to the checkout) read by a RecordSet with one field per
 column. ClassLabel columns are integers; their names are in the field description.
 Nested layers of `documents` are repeated fields whose sub-fields pick one key of each item.
+What the dataset is called, its license, creator and rights come from the corpus's facts
+(dataset.yaml, see metadata/facts.py).
 """
 
-from newsspans.model import labels
 from newsspans.export.features import CONFIGS, features
 from newsspans.metadata.rai import RAI, rai_fields
 
@@ -99,8 +100,8 @@ def _description(config):
     return f"One row per gold {config[:-1] if config != 'entities' else 'entity mention'}."
 
 
-def croissant(root, summary, version: str) -> dict:
-    """The croissant.json document for the export `summary`."""
+def croissant(root, summary, version: str, facts: dict) -> dict:
+    """The croissant.json document for the export `summary` and the corpus `facts`."""
     distribution, record_sets = [], []
     for config in CONFIGS:
         for split in summary.splits():
@@ -124,23 +125,16 @@ def croissant(root, summary, version: str) -> dict:
         "@context": CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": CONFORMS_TO,
-        "name": "newsspans",
-        "description": ("An annotated news corpus: named entities linked to a registry, "
-                        "quotes with speaker and cue, and claims with claimant "
-                        f"(\"{labels.AUTHOR_ID}\" = {labels.AUTHOR_NAME}), over versioned "
-                        "canonical texts with code-point offsets. The license below is "
-                        "the annotations'; the article texts are not licensed with them "
-                        "(see copyrightNotice)."),
-        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "name": facts["name"],
+        "description": facts["description"],
+        "license": facts["license"]["url"],
         "version": version,
-        "citeAs": "newsspans: entities, quotes and claims in news (dataset)",
-        "creator": {"@type": "sc:Organization", "name": "newsspans maintainers"},
+        "citeAs": facts["cite_as"],
+        "creator": {"@type": "sc:Organization", "name": facts["creator"]},
         "inLanguage": list(summary.languages),
-        "keywords": ["news", "named entities", "quotation attribution", "claims"],
-        "copyrightNotice": ("Annotations CC-BY-4.0; code MIT; the article texts are the "
-                            "copyright of their publishers (AFP for the seed article), all "
-                            "rights reserved, see corpus/<doc_id>/document.json rights."),
-        **rai_fields(summary),
+        "keywords": list(facts["keywords"]),
+        "copyrightNotice": facts["license"]["copyright_notice"],
+        **rai_fields(summary, facts),
         "distribution": distribution,
         "recordSet": record_sets,
     }

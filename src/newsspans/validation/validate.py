@@ -12,6 +12,7 @@ from newsspans.errors import CorpusError
 from newsspans.validation.checks import Unreadable, check_document_data
 from newsspans.validation.problems import Problem, read_problem, schema_problems
 from newsspans.validation.schemas import is_valid
+from newsspans.metadata.facts import facts_problems
 
 __all__ = ["Problem", "validate_corpus", "validate_documents", "validate_document", "registry_problems"]
 
@@ -48,6 +49,7 @@ def validate_corpus(root, jobs=None) -> list:
             if folder.is_dir() and folder.name not in known:
                 problems.append(Problem(corpus.rel(folder),
                                         f"annotations for {folder.name!r}, which is not a document in corpus/"))
+    problems.extend(facts_problems(corpus.root))   # dataset.yaml, when there is one
     return problems
 
 

@@ -1,0 +1,144 @@
+"""The corpus's facts: `dataset.yaml` at the root, checked against schema/dataset.schema.json.
+
+What the card and croissant.json say about a corpus (its license, rights, collection and
+annotation story, responsible-AI statements) belongs to that corpus, not to the tool, so
+it is read from the corpus repository; the figures stay computed from the data. The file is
+read with `yaml.safe_load`, as strictly as the JSON files: UTF-8 without a BOM, no key
+twice, only JSON's types (an unquoted date is refused), no lone surrogate; every defect is
+a located Problem and nothing is written.
+"""
+
+import os
+import re
+
+import yaml
+
+from newsspans.errors import CorpusError, InvalidCorpus
+from newsspans.model import labels
+from newsspans.model.normalize import NORMALIZER_VERSION
+from newsspans.store.layout import Layout
+from newsspans.store.reading import decode_utf8
+from newsspans.validation.problems import Problem, read_problem, schema_problems
+
+FACTS = "dataset.yaml"
+# The tool's own figures a statement may name in braces: a corpus states its facts once,
+# and the figures follow the tool when it changes.
+_FIGURES = {
+    "entity_types": str(len(labels.ENTITY_TYPES)),
+    "normalizer_version": NORMALIZER_VERSION,
+    "author_id": labels.AUTHOR_ID,
+    "author_name": labels.AUTHOR_NAME,
+}
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(_FIGURES) + r")\}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _duplicate_key(node, seen=None):
+    """(key, mark) of the first key a mapping of the composed YAML has twice, else None.
+
+    safe_load keeps the last of two equal keys silently; the node graph still has both.
+    Each node is visited once, so aliases cannot make the walk explode.
+    """
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if (key.tag, key.value) in keys:
+                    return key.value, key.start_mark
+                keys.add((key.tag, key.value))
+    children = node.value if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else ()
+    for child in children:
+        for item in (child if isinstance(child, tuple) else (child,)):
+            found = _duplicate_key(item, seen)
+            if found:
+                return found
+    return None
+
+
+def facts_problems(root) -> list:
+    """Problems of `dataset.yaml`; none when there is no such file (export asks for it)."""
+    path = Layout(root).root / FACTS
+    if not os.path.lexists(path):
+        return []
+    return _read(root)[1]
+
+
+def load_facts(root) -> dict:
+    """The facts of the corpus at `root`, figures filled in; InvalidCorpus when missing or bad."""
+    path = Layout(root).root / FACTS
+    if not os.path.lexists(path):
+        raise InvalidCorpus([Problem(FACTS, "missing: the dataset card and croissant.json are "
+                                            "written from this file (see schema/dataset.schema.json)")])
+    data, problems = _read(root)
+    if problems:
+        raise InvalidCorpus(problems)
+    return _fill(data)
+
+
+def _read(root):
+    """(data, problems) of dataset.yaml: parsed, JSON-typed and schema-checked."""
+    corpus = Layout(root)
+    try:
+        text = decode_utf8(corpus.read_bytes(corpus.root / FACTS), FACTS)
+    except CorpusError as exc:
+        return None, [read_problem(FACTS, exc)]
+    try:
+        duplicate = _duplicate_key(yaml.compose(text, Loader=yaml.SafeLoader))
+        if duplicate:
+            key, mark = duplicate
+            return None, [Problem(FACTS, f"duplicate key {key!r} at line {mark.line + 1} "
+                                         f"column {mark.column + 1}")]
+        data = yaml.safe_load(text)
+        problems = _json_problems(data)
+    except yaml.YAMLError as exc:
+        return None, [Problem(FACTS, f"invalid YAML: {_yaml_message(exc)}")]
+    except RecursionError:
+        return None, [Problem(FACTS, "YAML nested too deeply, or an alias inside itself")]
+    return data, problems or schema_problems("dataset", data, FACTS)
+
+
+def _yaml_message(exc) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is None:
+        return problem
+    return f"{problem} at line {mark.line + 1} column {mark.column + 1}"
+
+
+def _json_problems(obj, path="$") -> list:
+    """What JSON could not hold (a non-string key, a binary or set value, a lone surrogate)."""
+    if isinstance(obj, dict):
+        found = []
+        for key, value in obj.items():
+            if not isinstance(key, str):
+                found.append(Problem(FACTS, f"key {key!r} is not a string", path))
+            elif _SURROGATE.search(key):   # located at its mapping: the key cannot be printed
+                found.extend(_json_problems(key, path))
+            else:
+                found.extend(_json_problems(value, f"{path}.{key}"))
+        return found
+    if isinstance(obj, list):
+        return [p for i, item in enumerate(obj) for p in _json_problems(item, f"{path}[{i}]")]
+    if isinstance(obj, str):
+        match = _SURROGATE.search(obj)
+        return [Problem(FACTS, f"lone surrogate U+{ord(match.group()):04X} at character "
+                               f"{match.start()}: not Unicode text", path)] if match else []
+    if obj is None or isinstance(obj, (bool, int, float)):
+        return []
+    return [Problem(FACTS, f"a YAML {type(obj).__name__} has no JSON equivalent (quote it "
+                           f"if it is text)", path)]
+
+
+def _fill(obj):
+    """`obj` with every {figure} of `_FIGURES` replaced by the tool's value."""
+    if isinstance(obj, dict):
+        return {key: _fill(value) for key, value in obj.items()}
+    if isinstance(obj, list):
+        return [_fill(item) for item in obj]
+    if isinstance(obj, str):
+        return _PLACEHOLDER.sub(lambda m: _FIGURES[m.group(1)], obj)
+    return obj
