@@ -145,15 +145,22 @@ class Corpus:
 
     def check_doc_id(self, doc_id: str) -> str:
         """`doc_id` when it is a document of this corpus; a CorpusError listing them otherwise."""
-        check_doc_id(doc_id)
+        try:
+            check_doc_id(doc_id)
+        except CorpusError as exc:
+            raise CorpusError(f"{exc} (documents: {self._listed()})") from None
         # A stat, not a listing: one document of 100,000 is checked without reading the rest.
         if not self.layout.document_path(doc_id).is_file():
             if self.layout.doc_dir(doc_id).is_dir():
                 raise CorpusError(f"corpus/{doc_id}/document.json is missing (run `newsspans validate`)")
-            known = ", ".join(self.doc_ids[:20]) or "none"
-            more = f" and {len(self.doc_ids) - 20} more" if len(self.doc_ids) > 20 else ""
-            raise CorpusError(f"no document {doc_id!r} in corpus/ (documents: {known}{more})")
+            raise CorpusError(f"no document {doc_id!r} in corpus/ (documents: {self._listed()})")
         return doc_id
+
+    def _listed(self, shown=20) -> str:
+        """The first document ids, for an error about one that does not exist."""
+        ids = self.doc_ids
+        more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+        return (", ".join(ids[:shown]) or "none") + more
 
     def annotator_names(self) -> tuple:
         """Every annotator with a file under annotations/*/annotators/, sorted."""

@@ -121,9 +121,6 @@ class Layout:
     def document(self, doc_id: str) -> dict:
         return self.read_json(self.document_path(doc_id))
 
-    def latest_version(self, doc_id: str) -> int:
-        return max(v["version"] for v in self.document(doc_id)["versions"])
-
     def text(self, doc_id: str, version: int) -> str:
         return self.read_text(self.version_path(doc_id, version))
 
