@@ -79,6 +79,7 @@ def push(with_gold, docs, project, url, fmt, corpus):
         newsspans doccano push --with-gold
     """
     from newsspans.doccano.push import push as push_documents
+    corpus.require_valid(list(docs) or None)   # before any connection: Doccano checks no offset
     report = push_documents(corpus, _connect(corpus, url), project, with_gold=with_gold, docs=list(docs) or None)
     lines = [f"created {len(report.created)}, unchanged {len(report.unchanged)}, "
              f"repaired {len(report.repaired)}, duplicates removed {len(report.duplicates_removed)}, "
@@ -110,6 +111,7 @@ def pull(force, users, include_preannotations, project, url, fmt, corpus):
         newsspans doccano pull --user alice
     """
     from newsspans.doccano.pull import pull as pull_annotations
+    corpus.require_valid()
     report = pull_annotations(corpus, _connect(corpus, url), project, force=force, users=set(users) or None,
                               include_preannotations=include_preannotations)
     lines = [f"written {len(report.written)}, unchanged {len(report.unchanged)}, "
@@ -134,6 +136,7 @@ def status(project, url, fmt, corpus):
         newsspans doccano status --format json
     """
     from newsspans.doccano.status import format_status, sync_status
+    corpus.require_valid()
     summary = sync_status(corpus, _connect(corpus, url), project)
     _emit(fmt, summary, format_status(summary))
 

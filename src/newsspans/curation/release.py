@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newsspans.errors import ReleaseError
+from newsspans.model.corpus import Corpus
 from newsspans.export.features import CONFIGS
 from newsspans.store.writing import atomic_write, dumps_json
 from newsspans.store.reading import loads_json
@@ -153,8 +154,9 @@ def release(root, bump="auto", *, today=None) -> dict:
     than the changes need, stale exports, and a release with nothing changed.
     """
     from newsspans.export.build import export_corpus
-    root = Path(root)
-    stale = export_corpus(root, check=True)
+    corpus = Corpus.of(root)
+    root = corpus.root
+    stale = export_corpus(corpus, check=True)
     if stale:
         raise ReleaseError("the exports are stale, run `newsspans export` first: " + "; ".join(stale[:5]))
     plan = plan_release(root, bump)
@@ -164,7 +166,7 @@ def release(root, bump="auto", *, today=None) -> dict:
     metadata = loads_json(old_croissant, "croissant.json")
     atomic_write(croissant_path, dumps_json(dict(metadata, version=plan["version"])))
     try:
-        export_corpus(root)
+        export_corpus(corpus)
         records, files = read_exports(root)
     except BaseException:
         atomic_write(croissant_path, old_croissant)

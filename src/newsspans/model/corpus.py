@@ -87,7 +87,7 @@ class Corpus:
 
     def __init__(self, layout: Layout):
         self.layout = layout
-        self._problems = None
+        self._problems = {}   # None (the whole corpus) or a tuple of doc ids -> problems
 
     @classmethod
     def open(cls, root) -> "Corpus":
@@ -117,14 +117,15 @@ class Corpus:
     def validate(self, docs=None) -> list:
         """Every problem of the corpus, or of the registry and the documents `docs`.
 
-        The corpus's result is kept: asked again, the corpus is not read again.
+        Results are kept: asked again, the same files are not read again.
         """
         from newsspans.validation.validate import validate_corpus, validate_documents
-        if docs is not None:
-            return validate_documents(self.layout, [self.check_doc_id(d) for d in docs])
-        if self._problems is None:
-            self._problems = tuple(validate_corpus(self.layout))
-        return list(self._problems)
+        key = None if docs is None else tuple(docs)
+        if key not in self._problems:
+            self._problems[key] = tuple(
+                validate_corpus(self.layout) if key is None
+                else validate_documents(self.layout, [self.check_doc_id(d) for d in key]))
+        return list(self._problems[key])
 
     def require_valid(self, docs=None) -> "Corpus":
         """This corpus when it (or `docs`) is valid; InvalidCorpus carrying every problem otherwise."""
