@@ -63,6 +63,7 @@ def adopt(root, user: str, doc_id: str, dry_run=False) -> dict:
     diff = diff_layers(old, gold)
     if not dry_run:
         atomic_write(gold_path, dumps_json(gold))
+        corpus.refresh()
     return {"diff": diff, "gold": layout.rel(gold_path), "written": not dry_run,
             "version_changed": bool(old) and old.get("version") != gold["version"]}
 

@@ -91,6 +91,7 @@ def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
     for name, new_data in files:
         atomic_write(layout.root / name, dumps_json(new_data))
     atomic_write(layout.document_path(doc_id), dumps_json(new_doc))
+    corpus.refresh()
     return report
 
 

@@ -74,6 +74,7 @@ def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=Non
         for record in exported[user]:
             if record.get("entities") or record.get("Comments") or _pulled_before(corpus, user, record):
                 _pull_one(corpus, context, conn, project, user, record, pulled, force, report)
+    model.refresh()
     return report
 
 

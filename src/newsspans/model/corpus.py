@@ -8,7 +8,9 @@
 `Corpus.open` reads the registry and lists the documents; each document is read when it
 is asked for, once, through the store's strict reader. Commands call `require_valid()`
 first, so the objects they use hold data that passed every check; the result is kept, so a
-command that validates and then exports does not check the corpus twice.
+command that validates and then exports does not check the corpus twice. A Corpus is a
+view as of its last read: the library's writers (ingest, revise, adopt, pull) refresh the
+Corpus they were given, and code that edits files itself calls `refresh()`.
 """
 
 from dataclasses import dataclass, field
@@ -105,6 +107,14 @@ class Corpus:
     @property
     def root(self) -> Path:
         return self.layout.root
+
+    def refresh(self) -> "Corpus":
+        """Forget what was read and checked: the library's writers call it after writing, and
+        so should code that edits the files of an open corpus itself."""
+        self._problems.clear()
+        self.__dict__.pop("doc_ids", None)
+        self.__dict__.pop("registry", None)
+        return self
 
     def __fspath__(self) -> str:
         # A corpus is its repository folder: functions that only need paths take it as one.
