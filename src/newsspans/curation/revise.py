@@ -87,11 +87,11 @@ def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
               "sha256": entry["sha256"], "created": today, "note": entry["note"], "files": reports}
     if dry_run:
         return report
-    atomic_write(corpus.version_path(doc_id, version), text.encode("utf-8"))
-    atomic_write(corpus.document_path(doc_id), dumps_json(dict(new_doc, reanchor_pending=True)))
+    atomic_write(corpus.version_path(doc_id, version), text.encode("utf-8"), root=root)
+    atomic_write(corpus.document_path(doc_id), dumps_json(dict(new_doc, reanchor_pending=True)), root=root)
     for path, new_data in files:
-        atomic_write(path, dumps_json(new_data))
-    atomic_write(corpus.document_path(doc_id), dumps_json(new_doc))
+        atomic_write(path, dumps_json(new_data), root=root)
+    atomic_write(corpus.document_path(doc_id), dumps_json(new_doc), root=root)
     return report
 
 
