@@ -5,6 +5,9 @@ through one at a time and every config's split is written by its own ShardWriter
 staging folder; each config folder is then swapped in whole, so an interrupted export
 leaves the previous files. `check=True` writes into a temporary folder outside the
 repository instead and lists every committed file that differs.
+
+The dataset version comes from the release record (metadata.record), never from a
+generated file.
 """
 
 import hashlib
@@ -19,8 +22,8 @@ from newsspans.store.layout import Layout
 from newsspans.metadata.croissant import croissant
 from newsspans.errors import ExportError, InvalidCorpus
 from newsspans.export.features import CONFIGS, SPLITS, arrow_schema
+from newsspans.metadata.record import DEFAULT_VERSION, record_version
 from newsspans.store.writing import atomic_write, dumps_json
-from newsspans.store.reading import loads_json
 from newsspans.export.ner import ner_rows
 from newsspans.export.rows import document_row, is_annotated, iter_versions, layer_rows
 from newsspans.export.shards import Limits, ShardWriter
@@ -30,7 +33,6 @@ from newsspans.validation.validate import validate_corpus
 EXPORTS = "exports"
 CROISSANT = "croissant.json"
 README = "README.md"
-DEFAULT_VERSION = "0.1.0"
 _STAGING_PREFIX = ".staging-"
 # Rough Python-object sizes of buffered rows (a dict of a dozen values, a token's string
 # and three ints): they bound each writer's buffer, so memory stays flat with corpus size.
@@ -48,12 +50,11 @@ def ner_row_size(row: dict) -> int:
 
 
 def dataset_version(root) -> str:
-    """The dataset's release version: croissant.json's top-level "version", or 0.1.0."""
-    path = Path(root) / CROISSANT
-    if not path.is_file():
-        return DEFAULT_VERSION
-    version = loads_json(path.read_bytes(), CROISSANT).get("version")
-    return version if isinstance(version, str) and version else DEFAULT_VERSION
+    """The dataset's release version: the last one in releases/releases.json, or 0.1.0.
+
+    Never read from croissant.json: that file is generated from this value.
+    """
+    return record_version(root)
 
 
 def export_corpus(root, check=False, limits: Limits = None) -> list:
