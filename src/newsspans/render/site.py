@@ -15,7 +15,9 @@ from jsonschema.exceptions import best_match
 
 from newsspans.store.layout import Layout, check_user_name
 from newsspans.errors import CorpusError, InvalidCorpus, RenderError, StaleRender
-from newsspans.store.writing import atomic_write
+from newsspans.store.names import require_annotator
+from newsspans.store.outputs import check_output_dir
+from newsspans.store.writing import atomic_write, check_inside
 from newsspans.model.annotations import AnnotationFile
 from newsspans.render.items import compare_items, counts, gold_items
 from newsspans.render.page import GENERATOR, PageInfo, document_page, index_page
@@ -122,6 +124,8 @@ def iter_pages(root, compare=None):
     if problems:
         raise InvalidCorpus(problems)
     prefix = site_prefix(compare)
+    if compare:
+        require_annotator(root, compare)
     registry = corpus.registry()
     rows = []
     for doc_id in corpus.doc_ids():
@@ -156,9 +160,11 @@ def render_site(root, out, compare=None) -> RenderReport:
     """Write the site into `out`; pages already up to date are left untouched.
 
     Pages of documents that no longer exist are removed, but only files this renderer
-    wrote (they carry its generator tag).
+    wrote (they carry its generator tag). `out` may not be one of the repository's own
+    folders (store.outputs), and no page is written through a link out of `out`.
     """
     out = Path(out)
+    check_output_dir(root, out)
     report = RenderReport()
     before = _owned_pages(out, site_prefix(compare))
     produced = set()
@@ -168,10 +174,11 @@ def render_site(root, out, compare=None) -> RenderReport:
         if target.is_file() and target.read_bytes() == data:
             report.unchanged += 1
             continue
-        atomic_write(target, data)
+        atomic_write(target, data, root=out)
         report.written.append(rel)
     for rel in sorted(before - produced):
         if _is_ours(out / rel):
+            check_inside(out, out / rel)   # never a file behind a link out of `out`
             (out / rel).unlink()
             report.removed.append(rel)
     return report
