@@ -4,7 +4,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newsspans.store.layout import Layout, check_doc_id, check_user_name
+from newsspans.store.layout import Layout
+from newsspans.store.names import require_annotator, require_documents
 from newsspans.errors import CorpusError, InvalidCorpus
 from newsspans.store.writing import atomic_write, dumps_json
 from newsspans.validation.validate import validate_annotation_file
@@ -58,8 +59,8 @@ def adopt(root, user: str, doc_id: str, dry_run=False) -> dict:
     pinned to the document's latest version; otherwise InvalidCorpus lists every problem.
     """
     corpus = Layout(root)
-    check_doc_id(doc_id)
-    check_user_name(user)
+    require_documents(root, [doc_id])
+    require_annotator(root, user, doc_id)
     source = corpus.annotator_path(doc_id, user)
     if not source.is_file():
         raise CorpusError(f"{corpus.rel(source)}: no such annotator file (pull it first: newsspans doccano pull)")
@@ -90,7 +91,7 @@ def adopt(root, user: str, doc_id: str, dry_run=False) -> dict:
         raise InvalidCorpus(problems)
     diff = diff_layers(old, gold)
     if not dry_run:
-        atomic_write(gold_path, dumps_json(gold))
+        atomic_write(gold_path, dumps_json(gold), root=root)
     return {"diff": diff, "gold": corpus.rel(gold_path), "written": not dry_run,
             "version_changed": bool(old) and old.get("version") != gold["version"]}
 

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from itertools import combinations
 
 from newsspans.store.layout import Layout
+from newsspans.store.names import require_documents
 from newsspans.model.annotations import AnnotationFile
 
 LAYERS = ("entities", "quotes", "cues", "claims")
@@ -128,8 +129,14 @@ def _row(counts):
 
 
 def agreement(root, docs=None) -> dict:
-    """Every pair of sources (annotators, and each annotator against gold) with its scores."""
+    """Every pair of sources (annotators, and each annotator against gold) with its scores.
+
+    `docs` must name documents of the corpus: a name that exists nowhere is an error, not
+    an empty report.
+    """
     corpus = Layout(root)
+    if docs:
+        require_documents(root, docs)
     found, skipped = _load_sources(corpus, docs)
     by_source = defaultdict(dict)
     for doc_id, files in found.items():

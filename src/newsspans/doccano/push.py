@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from newsspans.store.layout import Layout, check_doc_id
+from newsspans.store.names import require_documents
 from newsspans.errors import CorpusError, DoccanoError, InvalidCorpus
 from newsspans.store.hashing import sha256_text
 from newsspans.model.labels import AUTHOR_ID
@@ -143,6 +144,8 @@ def check_corpus(root, docs=None):
 
 def push(root, conn: Connection, project=DEFAULT_PROJECT, with_gold=False, docs=None) -> PushReport:
     """Push every document's latest version (or only `docs`); see the module docstring."""
+    if docs:
+        require_documents(root, docs)
     check_corpus(root, docs)
     report = PushReport()
     local = local_documents(Layout(root), docs, with_gold, report)
