@@ -91,15 +91,17 @@ def test_size_categories(n, category):
     assert _size_category(n) == category
 
 
-def test_the_card_shows_the_dataset_version_from_croissant(card, mini):
+def test_the_card_shows_the_dataset_version_from_the_release_record(card, mini):
     version = json.loads((REPO / "croissant.json").read_text(encoding="utf-8"))["version"]
     assert (f"<!-- newsspans:generated:version:begin -->\nDataset version **{version}** "
             f"(croissant.json `version`;") in card.text
     export_corpus(mini)
     assert "Dataset version **0.1.0**" in (mini / "README.md").read_text(encoding="utf-8")
-    # A release writes a new version into croissant.json: the card is stale until re-exported.
-    data = json.loads((mini / "croissant.json").read_text(encoding="utf-8"))
-    (mini / "croissant.json").write_text(json.dumps(dict(data, version="2.3.4")), encoding="utf-8")
+    # A release writes a new version into the release record: croissant.json and the card
+    # are stale until re-exported.
+    (mini / "releases").mkdir()
+    (mini / "releases" / "releases.json").write_text(json.dumps(
+        {"releases": [{"version": "2.3.4", "files": {}, "manifest_sha256": "0" * 64}]}), encoding="utf-8")
     assert export_corpus(mini, check=True) == ["croissant.json: stale",
                                                "README.md: generated block 'version' stale"]
     export_corpus(mini)

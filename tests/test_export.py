@@ -180,15 +180,21 @@ def test_interrupted_export_leaves_the_previous_files(mini, monkeypatch):
     assert [p.name for p in (mini / "exports").iterdir() if p.name.startswith(".")] == []
 
 
-def test_dataset_version_reads_croissant(mini):
+def test_dataset_version_comes_from_the_release_record_not_croissant(mini):
     assert dataset_version(mini) == "0.1.0"
     export_corpus(mini)
     croissant = json.loads((mini / "croissant.json").read_text(encoding="utf-8"))
     croissant["version"] = "1.2.0"
     (mini / "croissant.json").write_text(json.dumps(croissant), encoding="utf-8")
+    # A generated file does not set the version: it is stale, and the export repairs it.
+    assert dataset_version(mini) == "0.1.0"
+    assert export_corpus(mini, check=True) == ["croissant.json: stale"]
+    (mini / "releases").mkdir()
+    (mini / "releases" / "releases.json").write_text(json.dumps(
+        {"releases": [{"version": "1.2.0", "files": {}, "manifest_sha256": "0" * 64}]}), encoding="utf-8")
     assert dataset_version(mini) == "1.2.0"
-    export_corpus(mini)   # a regenerated croissant.json keeps the release version
-    assert dataset_version(mini) == "1.2.0"
+    export_corpus(mini)   # a regenerated croissant.json shows the release version
+    assert json.loads((mini / "croissant.json").read_text(encoding="utf-8"))["version"] == "1.2.0"
     assert export_corpus(mini, check=True) == []
 
 

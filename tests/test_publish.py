@@ -66,11 +66,10 @@ def test_dry_run_prints_the_exact_operations(published, cli):
         "tag v0.1.0 at that commit"]
 
 
-def test_the_version_comes_from_croissant(published, cli):
-    path = published / "croissant.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["version"] = "0.2.0"
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+def test_the_version_comes_from_the_release_record(published, cli):
+    (published / "releases").mkdir()
+    (published / "releases" / "releases.json").write_text(json.dumps(
+        {"releases": [{"version": "0.2.0", "files": {}, "manifest_sha256": "0" * 64}]}), encoding="utf-8")
     export_corpus(published)    # the card shows the version: regenerate it, as a release does
     result = cli("publish", "--root", published, "--repo-id", "o/n", "--dry-run")
     assert result.exit_code == 0, result.output

@@ -246,11 +246,11 @@ def test_a_crash_part_way_leaves_a_corpus_that_validates_and_can_be_revised_agai
     real = revise_module.atomic_write
     calls = []
 
-    def crashing(path, data):
+    def crashing(path, data, **kwargs):
         calls.append(path)
         if len(calls) == fail_at:
             raise CorpusError(f"{path}: cannot write: disk full")
-        real(path, data)
+        real(path, data, **kwargs)
 
     monkeypatch.setattr(revise_module, "atomic_write", crashing)
     with pytest.raises(CorpusError, match="disk full"):

@@ -63,5 +63,4 @@ def test_an_invalid_annotator_file_is_refused_with_every_problem(mini, cli):
 def test_a_missing_annotator_file_is_a_clear_error(mini, cli):
     result = cli("adopt", "--from", "zed", "--doc", TROMSO, "--root", mini)
     assert result.exit_code == 1
-    assert result.output == (f"Error: no annotator 'zed' for {TROMSO} "
-                             f"(annotations/{TROMSO}/annotators/ has: alice)\n")
+    assert result.output == f"Error: no annotator 'zed' in annotations/{TROMSO}/annotators/ (annotators: alice)\n"

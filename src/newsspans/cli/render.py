@@ -64,6 +64,8 @@ def screenshot(page, png, site, width, height, corpus):
         newsspans screenshot --root . documents/example-doc.html docs/screenshot.png
     """
     from newsspans.render.browser import screenshot as take
+    from newsspans.store.outputs import check_output_dir
+    check_output_dir(corpus, png.parent, what="PNG")
     site = site if site is not None else corpus.root / "docs"
     take(site, page, png, width, height)
     click.echo(f"saved {png}")

@@ -53,8 +53,9 @@ def release(bump, corpus):
     Compares exports/ with the previous release (releases/manifest.parquet): MAJOR when a
     record changed, was removed or moved between splits, MINOR when records were only
     added, PATCH when the same records were re-serialised. A --bump smaller than that is
-    refused. Writes the version to croissant.json, regenerates the card, records the
-    release in releases/ and CHANGELOG.md, and prints the git tag to create.
+    refused. Records the release in releases/ (releases.json holds the dataset version)
+    and CHANGELOG.md, regenerates croissant.json and the card from that record, and
+    prints the git tag to create.
 
     Example:
 

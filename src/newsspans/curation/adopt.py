@@ -62,7 +62,7 @@ def adopt(root, user: str, doc_id: str, dry_run=False) -> dict:
         raise InvalidCorpus(problems)
     diff = diff_layers(old, gold)
     if not dry_run:
-        atomic_write(gold_path, dumps_json(gold))
+        atomic_write(gold_path, dumps_json(gold), root=layout.root)
         corpus.refresh()
     return {"diff": diff, "gold": layout.rel(gold_path), "written": not dry_run,
             "version_changed": bool(old) and old.get("version") != gold["version"]}

@@ -79,8 +79,8 @@ def ingest(root, raw_file, doc_id, *, title=None, title_assigned_by="curator", p
     gold_path = corpus.gold_path(doc_id)
     if gold_path.exists():
         raise IngestError(f"{corpus.rel(gold_path)} already exists for a document not in corpus/")
-    atomic_write(folder / "raw.txt", raw)
-    atomic_write(folder / "v1.txt", canonical)
-    atomic_write(gold_path, dumps_json(gold.asdict()))
-    atomic_write(folder / "document.json", dumps_json(doc))
+    atomic_write(folder / "raw.txt", raw, root=root)
+    atomic_write(folder / "v1.txt", canonical, root=root)
+    atomic_write(gold_path, dumps_json(gold.asdict()), root=root)
+    atomic_write(folder / "document.json", dumps_json(doc), root=root)
     return doc

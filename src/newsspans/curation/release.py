@@ -8,6 +8,8 @@ version, so a revision that re-anchors an annotation shows as "changed".
 
 Each release keeps the keys and fingerprints of every row in `releases/manifest.parquet`
 and a summary in `releases/releases.json`; the next release compares the exports with them.
+That record is also the dataset version (metadata.record): a release writes itself into
+the record, then regenerates croissant.json and the card from it.
 """
 
 import datetime as _dt
@@ -22,15 +24,14 @@ import pyarrow.parquet as pq
 from newsspans.errors import ReleaseError
 from newsspans.model.corpus import Corpus
 from newsspans.export.features import CONFIGS
+from newsspans.metadata.record import DEFAULT_VERSION, HISTORY, read_releases
 from newsspans.store.writing import atomic_write, dumps_json
-from newsspans.store.reading import loads_json
 
 KEYS = {"documents": ("doc_id", "version"), "entities": ("doc_id", "id"),
         "quotes": ("doc_id", "id"), "claims": ("doc_id", "id"),
         "ner": ("doc_id", "version", "sentence")}
 BUMPS = ("patch", "minor", "major")
 MANIFEST = "releases/manifest.parquet"
-HISTORY = "releases/releases.json"
 CHANGELOG = "CHANGELOG.md"
 _SHARD = re.compile(r"^(?P<split>[a-z]+)-\d{5}-of-\d{5}\.parquet$")
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
@@ -139,7 +140,7 @@ def plan_release(root, bump="auto") -> dict:
         base = previous["version"]
     else:
         counts = compare({}, records)
-        needed, base = None, _declared_version(root)
+        needed, base = None, DEFAULT_VERSION   # no record: no release yet
         chosen = None if bump == "auto" else bump
     version = bumped(base, chosen) if chosen else base
     return {"version": version, "tag": f"v{version}", "previous": history[-1]["version"] if history else None,
@@ -147,11 +148,15 @@ def plan_release(root, bump="auto") -> dict:
 
 
 def release(root, bump="auto", *, today=None) -> dict:
-    """Compare the exports with the last release, pick the version, write it everywhere.
+    """Compare the exports with the last release, pick the version, record it, re-export.
 
-    Sets croissant.json's version, regenerates the card and croissant.json through the
-    export, and records the release in releases/ and CHANGELOG.md. Refuses a bump smaller
-    than the changes need, stale exports, and a release with nothing changed.
+    Writes the manifest, then the release into releases/releases.json (it names the
+    manifest's hash), then CHANGELOG.md, then regenerates croissant.json and the card from
+    the record. A failure on the way puts back every file the release had written; a
+    release killed on the way is detected: a manifest the record does not name (the next
+    release refuses it), or croissant.json and the card stale against the record
+    (`export --check`; `newsspans export` completes them). Refuses a bump smaller than the
+    changes need, stale exports, and a release with nothing changed.
     """
     from newsspans.export.build import export_corpus
     corpus = Corpus.of(root)
@@ -160,43 +165,47 @@ def release(root, bump="auto", *, today=None) -> dict:
     if stale:
         raise ReleaseError("the exports are stale, run `newsspans export` first: " + "; ".join(stale[:5]))
     plan = plan_release(root, bump)
-    today = today or _dt.date.today().isoformat()
-    croissant_path = root / "croissant.json"
-    old_croissant = croissant_path.read_bytes()
-    metadata = loads_json(old_croissant, "croissant.json")
-    atomic_write(croissant_path, dumps_json(dict(metadata, version=plan["version"])))
-    try:
-        export_corpus(corpus)
-        records, files = read_exports(root)
-    except BaseException:
-        atomic_write(croissant_path, old_croissant)
-        raise
-    if records != plan["records"]:
-        raise ReleaseError("the exports changed while releasing; run `newsspans export` and retry")
-    summary = {"version": plan["version"], "tag": plan["tag"], "date": today,
+    summary = {"version": plan["version"], "tag": plan["tag"], "date": today or _dt.date.today().isoformat(),
                "previous": plan["previous"], "bump": plan["bump"], "required": plan["required"],
-               "counts": plan["counts"], "files": files}
-    # releases.json is written last and names the manifest's hash: a release interrupted
-    # before it is detected, not silently compared against the wrong records.
-    summary["manifest_sha256"] = _write_manifest(root, records)
-    atomic_write(root / HISTORY, dumps_json({"releases": _history(root) + [summary]}))
-    atomic_write(root / CHANGELOG, _changelog(root, summary).encode("utf-8"))
+               "counts": plan["counts"], "files": plan["files"]}
+    saved = _save(root, (MANIFEST, HISTORY, CHANGELOG, "croissant.json", "README.md"))
+    try:
+        summary["manifest_sha256"] = _write_manifest(root, plan["records"])
+        atomic_write(root / HISTORY, dumps_json({"releases": _history(root) + [summary]}), root=root)
+        atomic_write(root / CHANGELOG, _changelog(root, summary).encode("utf-8"), root=root)
+        export_corpus(corpus)   # croissant.json and the card, from the record just written
+        # The Parquet files do not carry the version: the record's checksums (taken before
+        # the export) must still be theirs.
+        if read_exports(root) != (plan["records"], plan["files"]):
+            raise ReleaseError("the exports changed while releasing; run `newsspans export` and retry")
+    except BaseException:
+        _restore(root, saved)
+        raise
     return summary
 
 
-def _declared_version(root) -> str:
-    from newsspans.export.build import dataset_version
-    version = dataset_version(root)
-    if not _SEMVER.match(version):
-        raise ReleaseError(f"croissant.json: version {version!r} is not MAJOR.MINOR.PATCH")
-    return version
+def _save(root: Path, names) -> dict:
+    """{name: bytes, or None when absent} of the files a release is about to write."""
+    return {name: (root / name).read_bytes() if (root / name).is_file() else None for name in names}
+
+
+def _restore(root: Path, saved: dict) -> None:
+    """Put back what `_save` kept; a file that did not exist is removed, and its new folder."""
+    for name, data in saved.items():
+        path = root / name
+        if data is not None:
+            atomic_write(path, data, root=root)
+        elif path.is_file():
+            path.unlink()
+            try:
+                path.parent.rmdir() if path.parent != root else None
+            except OSError:
+                pass   # not empty: it held other files before
 
 
 def _history(root) -> list:
-    path = Path(root) / HISTORY
-    if not path.is_file():
-        return []
-    return loads_json(path.read_bytes(), HISTORY)["releases"]
+    """The record's releases, validated (a malformed record is a located CorpusError)."""
+    return read_releases(root)
 
 
 def _read_manifest(root, previous) -> dict:
@@ -219,7 +228,7 @@ def _write_manifest(root, records: dict) -> str:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     data = sink.getvalue().to_pybytes()
-    atomic_write(Path(root) / MANIFEST, data)
+    atomic_write(Path(root) / MANIFEST, data, root=root)
     return hashlib.sha256(data).hexdigest()
 
 

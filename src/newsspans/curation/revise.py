@@ -86,11 +86,11 @@ def revise(root, doc_id, text_file, note, *, today=None, dry_run=False) -> dict:
               "sha256": entry["sha256"], "created": today, "note": entry["note"], "files": reports}
     if dry_run:
         return report
-    atomic_write(layout.version_path(doc_id, version), text.encode("utf-8"))
-    atomic_write(layout.document_path(doc_id), dumps_json(dict(new_doc, reanchor_pending=True)))
+    atomic_write(layout.version_path(doc_id, version), text.encode("utf-8"), root=layout.root)
+    atomic_write(layout.document_path(doc_id), dumps_json(dict(new_doc, reanchor_pending=True)), root=layout.root)
     for name, new_data in files:
-        atomic_write(layout.root / name, dumps_json(new_data))
-    atomic_write(layout.document_path(doc_id), dumps_json(new_doc))
+        atomic_write(layout.root / name, dumps_json(new_data), root=layout.root)
+    atomic_write(layout.document_path(doc_id), dumps_json(new_doc), root=layout.root)
     corpus.refresh()
     return report
 

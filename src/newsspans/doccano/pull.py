@@ -164,5 +164,5 @@ def _pull_one(corpus, cache, conn, project, user, record, pulled, force, report)
     if found:
         report.problems.extend(f"{where}: {p.format()}" for p in found)
         return
-    atomic_write(path, payload)
+    atomic_write(path, payload, root=corpus.root)
     report.written.append(corpus.rel(path))

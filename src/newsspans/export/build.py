@@ -2,13 +2,17 @@
 
 The corpus is validated first; nothing is written when it is invalid. Documents stream
 through one at a time and every config's split is written by its own ShardWriter into a
-staging folder; each config folder is then swapped in whole, so an interrupted export
-leaves the previous files. `check=True` writes into a temporary folder outside the
-repository instead and lists every committed file that differs.
+staging folder; croissant.json and the README are computed in memory and written to
+temporary files beside them. Only then is everything renamed in, as one `Swap`: a failure
+before or during the renames leaves the previous set whole (croissant.json's checksums
+always describe the Parquet files beside it). `check=True` writes into a temporary
+folder outside the repository instead and lists every committed file that differs.
+
+The dataset version comes from the release record (metadata.record), never from a
+generated file.
 """
 
 import hashlib
-import os
 import shutil
 import tempfile
 from collections import Counter
@@ -20,8 +24,10 @@ from newsspans.metadata.croissant import croissant
 from newsspans.metadata.facts import load_facts
 from newsspans.errors import ExportError
 from newsspans.export.features import CONFIGS, SPLITS, arrow_schema
-from newsspans.store.writing import atomic_write, dumps_json
-from newsspans.store.reading import loads_json
+from newsspans.metadata.record import DEFAULT_VERSION, record_version
+from newsspans.store.outputs import check_output_dir
+from newsspans.store.transaction import Swap, remove_temp_files, restore_moved_aside
+from newsspans.store.writing import dumps_json
 from newsspans.export.ner import ner_rows
 from newsspans.export.rows import document_row, is_annotated, iter_versions, layer_rows
 from newsspans.export.shards import Limits, ShardWriter
@@ -31,7 +37,6 @@ from newsspans.model.labels import LAYERS
 EXPORTS = "exports"
 CROISSANT = "croissant.json"
 README = "README.md"
-DEFAULT_VERSION = "0.1.0"
 _STAGING_PREFIX = ".staging-"
 _NOTHING = "nothing to export: corpus/ has no documents"
 # Rough Python-object sizes of buffered rows (a dict of a dozen values, a token's string
@@ -50,12 +55,11 @@ def ner_row_size(row: dict) -> int:
 
 
 def dataset_version(root) -> str:
-    """The dataset's release version: croissant.json's top-level "version", or 0.1.0."""
-    path = Path(root) / CROISSANT
-    if not path.is_file():
-        return DEFAULT_VERSION
-    version = loads_json(path.read_bytes(), CROISSANT).get("version")
-    return version if isinstance(version, str) and version else DEFAULT_VERSION
+    """The dataset's release version: the last one in releases/releases.json, or 0.1.0.
+
+    Never read from croissant.json: that file is generated from this value.
+    """
+    return record_version(root)
 
 
 def export_corpus(root, check=False, limits: Limits = None) -> list:
@@ -77,22 +81,19 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
             summary = _write_configs(corpus, staging, limits, version=version)
             return _stale(root, staging, summary, version, facts)
     exports = root / EXPORTS
+    check_output_dir(root, exports)
     exports.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(exports)
-    for name in (CROISSANT, README):
-        # atomic_write's temporary files of an export killed before their rename.
-        for stale in root.glob(f".{name}.*.tmp"):
-            stale.unlink(missing_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=exports))
-    try:
-        summary = _write_configs(corpus, staging, limits, version=version)
-        _swap_in(staging, exports)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    atomic_write(root / CROISSANT, dumps_json(croissant(root, summary, version, facts)))
-    readme = root / README
-    current = readme.read_text(encoding="utf-8") if readme.is_file() else None
-    atomic_write(readme, render_readme(current, summary, facts).encode("utf-8"))
+    remove_temp_files(root, (CROISSANT, README))
+
+    def files(summary):
+        readme = root / README
+        current = readme.read_text(encoding="utf-8") if readme.is_file() else None
+        return {CROISSANT: dumps_json(croissant(root, summary, version, facts)),
+                README: render_readme(current, summary, facts).encode("utf-8")}
+
+    summary = _transaction(root, exports, lambda staging: _write_configs(
+        corpus, staging, limits, version=version), files, files_dir=root)
     written = [f"{EXPORTS}/{shard.relpath}" for shard in summary.shards()]
     return written + [CROISSANT, README]
 
@@ -105,6 +106,30 @@ def _checked_facts(corpus: Corpus) -> dict:
     if not corpus.doc_ids:
         raise ExportError(_NOTHING)
     return load_facts(corpus.root)
+
+
+def _transaction(root, out: Path, write, files, files_dir: Path, keep=()):
+    """Stage the configs (`write(staging)`) and `files(result)` ({name: bytes} in `files_dir`),
+    then rename them all in together; on any failure nothing in `out` or `files_dir` changes.
+
+    Writes must stay inside `root` (links out of it are refused).
+    """
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
+    swap = Swap(root)
+    try:
+        result = write(staging)
+        for config in CONFIGS:
+            swap.add_folder(out / config, staging / config)
+        for name, data in files(result).items():
+            swap.add_file(files_dir / name, data)
+        swap.commit()
+    except BaseException:
+        swap.discard()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _remove_extras(out, keep)
+    return result
 
 
 class Summary:
@@ -200,27 +225,31 @@ class _TextFreeWriter(ShardWriter):
 def export_without_text(root, out=None, limits: Limits = None) -> list:
     """Write the text-free distribution of the corpus at `root` into `out`.
 
-    `out` defaults to `root`/exports-text-free; it may hold only config folders (they are
-    replaced whole). Returns the files written. Raises InvalidCorpus when the corpus does
-    not validate, ExportError when `out` holds anything else.
+    `out` defaults to `root`/exports-text-free; it may hold only config folders and its
+    README (they are replaced together). It may not be (or resolve into) exports/ or the
+    repository's sources. Returns the files written. Raises InvalidCorpus when the corpus
+    does not validate, ExportError when `out` holds anything else.
     """
     corpus = Corpus.of(root).require_valid()
     root = corpus.root
     out = Path(out) if out is not None else root / textfree.TEXT_FREE
+    check_output_dir(root, out, forbid_exports=True)
     facts = _checked_facts(corpus)
+    version = dataset_version(root)
     summary = write_into(out, lambda staging: _write_configs(
-        corpus, staging, limits or Limits(), text_free=True, version=dataset_version(root)),
-        keep=(README,))
-    atomic_write(out / README, text_free_card(summary, facts).encode("utf-8"))
+        corpus, staging, limits or Limits(), text_free=True, version=version),
+        keep=(README,), files=lambda summary: {README: text_free_card(summary, facts).encode("utf-8")})
     return [str(out / shard.relpath) for shard in summary.shards()] + [str(out / README)]
 
 
-def write_into(out: Path, write, keep=()):
+def write_into(out: Path, write, keep=(), files=None):
     """Run `write(staging)` in a staging folder inside `out`, then swap its config folders in.
 
-    Refuses (ExportError) when `out` holds anything but config folders (and the files named
-    in `keep`, which the caller rewrites), so nothing of the user's is replaced; when `write`
-    raises, `out` is left as it was.
+    `files(result)` gives more files ({name: bytes}) for `out`, renamed in together with
+    the configs. Refuses (ExportError) when `out` holds anything but config folders (and
+    the files named in `keep`, which the caller rewrites), so nothing of the user's is
+    replaced; when anything fails, `out` is left as it was. The caller has checked `out`
+    with store.outputs.check_output_dir.
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -233,41 +262,26 @@ def write_into(out: Path, write, keep=()):
                           f"choose an empty folder")
     out.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
-    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
-    try:
-        result = write(staging)
-        _swap_in(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return result
+    remove_temp_files(out, keep)
+    return _transaction(out, out, write, files or (lambda result: {}), files_dir=out, keep=keep)
 
 
 def _remove_leftovers(exports: Path) -> None:
     """Staging folders of an interrupted export; a config folder it had moved aside is put back."""
-    for config in CONFIGS:
-        current, old = exports / config, exports / f".old-{config}"
-        # Killed between the two renames of _swap_in: the previous files exist only here,
-        # and this export may fail too before it swaps its own in.
-        if old.is_dir() and not current.exists():
-            os.replace(old, current)
+    # Killed between the two renames of a folder's swap: the previous files exist only as
+    # .old-<config>, and this export may fail too before it swaps its own in.
+    restore_moved_aside(exports, CONFIGS)
     for entry in exports.iterdir():
-        if entry.name.startswith((_STAGING_PREFIX, ".old-")) and entry.is_dir():
+        if entry.name.startswith(_STAGING_PREFIX) and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _swap_in(staging: Path, exports: Path) -> None:
-    for config in CONFIGS:
-        current, old = exports / config, exports / f".old-{config}"
-        if current.exists():
-            os.replace(current, old)
-        os.replace(staging / config, current)
-        shutil.rmtree(old, ignore_errors=True)
-    for entry in exports.iterdir():
-        # exports/ belongs to the export: anything else there is stale.
-        if entry.name.startswith("."):
+def _remove_extras(out: Path, keep=()) -> None:
+    """exports/ belongs to the export: anything else visible there is stale."""
+    for entry in out.iterdir():
+        if entry.name.startswith(".") or entry.name in CONFIGS + tuple(keep):
             continue
-        if entry.name not in CONFIGS:
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
 
 
 def _files_under(folder: Path) -> dict:

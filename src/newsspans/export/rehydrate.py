@@ -22,6 +22,7 @@ from newsspans.errors import RehydrateError
 from newsspans.export.build import EXPORTS, ner_row_size, span_row_size, write_into
 from newsspans.export.features import CONFIGS, arrow_schema
 from newsspans.model.normalize import normalize
+from newsspans.store.outputs import check_output_dir
 from newsspans.export.shards import Limits, ShardWriter
 from newsspans.export.textfree import LAYERS, TEXT_FREE, SpanMismatch, restore_row, sha256_text
 
@@ -45,6 +46,8 @@ def rehydrate(root, text_dir, source=None, out=None, limits: Limits = None) -> l
     root = Path(root)
     source = Path(source) if source is not None else root / TEXT_FREE
     out = Path(out) if out is not None else root / EXPORTS
+    # exports/ is allowed: rebuilding the full exports there is what this command is for.
+    check_output_dir(root, out)
     shards = _shards(source)
     versions = _versions(shards["documents"])
     texts = _Texts(Path(text_dir), versions)

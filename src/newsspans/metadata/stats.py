@@ -147,6 +147,6 @@ def write_stats(root) -> list:
     changed = []
     for name, (now, fresh) in _rendered(root).items():
         if now != fresh:
-            atomic_write(Path(root) / name, fresh.encode("utf-8"))
+            atomic_write(Path(root) / name, fresh.encode("utf-8"), root=root)
             changed.append(name)
     return changed

@@ -79,8 +79,8 @@ class Document:
         """One annotator's file; a CorpusError naming those that exist when there is none."""
         if user not in self.annotators:
             known = ", ".join(sorted(self.annotators)) or "none"
-            raise CorpusError(f"no annotator {user!r} for {self.id} "
-                              f"(annotations/{self.id}/annotators/ has: {known})")
+            raise CorpusError(f"no annotator {user!r} in annotations/{self.id}/annotators/ "
+                              f"(annotators: {known})")
         return self.annotators[user]
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from newsspans.errors import CorpusError, StaleRender
 from newsspans.model.corpus import Corpus
 from newsspans.store.layout import Layout, check_user_name
-from newsspans.store.writing import atomic_write
+from newsspans.store.outputs import check_output_dir
+from newsspans.store.writing import atomic_write, check_inside
 from newsspans.model.annotations import AnnotationFile
 from newsspans.render.items import compare_items, counts, gold_items
 from newsspans.render.page import GENERATOR, PageInfo, document_page, index_page
@@ -130,9 +131,11 @@ def render_site(root, out, compare=None) -> RenderReport:
     """Write the site into `out`; pages already up to date are left untouched.
 
     Pages of documents that no longer exist are removed, but only files this renderer
-    wrote (they carry its generator tag).
+    wrote (they carry its generator tag). `out` may not be one of the repository's own
+    folders (store.outputs), and no page is written through a link out of `out`.
     """
     out = Path(out)
+    check_output_dir(root, out)
     report = RenderReport()
     before = _owned_pages(out, site_prefix(compare))
     produced = set()
@@ -142,10 +145,11 @@ def render_site(root, out, compare=None) -> RenderReport:
         if target.is_file() and target.read_bytes() == data:
             report.unchanged += 1
             continue
-        atomic_write(target, data)
+        atomic_write(target, data, root=out)
         report.written.append(rel)
     for rel in sorted(before - produced):
         if _is_ours(out / rel):
+            check_inside(out, out / rel)   # never a file behind a link out of `out`
             (out / rel).unlink()
             report.removed.append(rel)
     return report
