@@ -11,7 +11,8 @@ from newsspans.model import labels
 from newsspans.store.layout import DOC_ID, USER_NAME, Layout
 from newsspans.errors import CorpusError
 from newsspans.store.hashing import sha256_bytes
-from newsspans.model.normalize import NORMALIZER_VERSION, normalize
+from newsspans.model.normalize import (NORMALIZER_VERSION, describe_control_character,
+                                       first_control_character, normalize)
 from newsspans.validation.problems import Problem, pinned, read_problem, schema_problems
 
 __all__ = ["Problem", "validate_corpus", "validate_document", "validate_annotation_file",
@@ -187,6 +188,11 @@ def _check_version_text(corpus, doc_id, entry, jpath, raw, problems):
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, f"invalid UTF-8 at byte {exc.start}", doc=where))
         return None
+    control = first_control_character(text)
+    if control is not None:
+        problems.append(Problem(file, f"canonical text has {describe_control_character(text, control)}",
+                                doc=where))
+        return text
     derived = None
     if entry.get("normalization") == NORMALIZER_VERSION and raw is not None:
         try:
