@@ -28,10 +28,10 @@ def read_file(path, *, root=None, limit=None, name=None) -> bytes:
 
     Refused before a byte is read: a folder, FIFO, socket or device (reading one hangs or
     never ends), a file over `limit` bytes (default MAX_FILE_BYTES, looked up at each call),
-    and, when the file belongs to the repository at `root`, a symbolic link or a path that
-    resolves outside `root` through a link at any component. The opened descriptor is
-    checked again, so a file swapped after the checks is caught too, and at most limit+1
-    bytes are read, so a file growing meanwhile cannot exceed the limit.
+    and, when the file is read for the repository at `root`, a symbolic link, or a path
+    under `root` that resolves outside it through a link at any component. The opened
+    descriptor is checked again, so a file swapped after the checks is caught too, and at
+    most limit+1 bytes are read, so a file growing meanwhile cannot exceed the limit.
     """
     name = os.fspath(path) if name is None else name
     limit = MAX_FILE_BYTES if limit is None else limit
@@ -70,7 +70,7 @@ def _check_regular(info, name, limit):
     """Refuse anything but a regular file of at most `limit` bytes, saying what it is."""
     if not stat.S_ISREG(info.st_mode):
         kind = next((kind for test, kind in _KINDS if test(info.st_mode)), "a special file")
-        raise CorpusError(f"{name}: is not a regular file ({kind})")
+        raise CorpusError(f"{name}: is not a regular file but {kind}")
     if info.st_size > limit:
         raise CorpusError(f"{name}: {info.st_size} bytes is over the limit of {limit} bytes "
                           f"for one corpus file")
@@ -96,6 +96,13 @@ def resolves_inside(path, root) -> bool:
 
 
 def _check_inside(path, root, name):
+    """Refuse a path of the repository (as written) that a symbolic link sends out of it.
+
+    A path written outside the root (a staged copy being validated) is the caller's own.
+    """
+    written, base = os.path.abspath(path), os.path.abspath(root)
+    if written != base and not written.startswith(os.path.join(base, "")):
+        return
     if not resolves_inside(path, root):
         raise CorpusError(f"{name}: resolves to {os.path.realpath(path)}, outside the "
                           f"repository (a symbolic link on the way?)")
