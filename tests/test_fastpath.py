@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from newsspans.validation import validate as validate_module
 from newsspans.errors import CorpusError
-from newsspans.store.reading import loads_json
+from newsspans.store.reading import lone_surrogate_path, loads_json
 from newsspans.validation.schemas import is_valid, validator
 from newsspans.validation.validate import validate_corpus
 
@@ -126,6 +126,29 @@ def test_json_reading_is_strict(raw, message):
         with pytest.raises(CorpusError) as info:
             loads_json(raw, "f.json")
         assert str(info.value) == message
+
+
+_surrogate_text = st.text(st.characters(min_codepoint=0xD7FE, max_codepoint=0xE001) | st.sampled_from("a😀\\"),
+                          max_size=4)
+_surrogate_values = st.recursive(
+    st.one_of(st.integers(-5, 5), _surrogate_text),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_surrogate_text, children, max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=400)
+@given(_surrogate_values)
+def test_the_fast_unicode_check_decides_as_the_walk_over_every_string(value):
+    # Written with ensure_ascii, every surrogate is an escape; two adjacent ones may pair up.
+    data = json.dumps(value, ensure_ascii=True).encode("ascii")
+    reference = json.loads(data)
+    bad = lone_surrogate_path(reference)
+    if bad is None:
+        assert loads_json(data, "f.json") == reference
+    else:
+        with pytest.raises(CorpusError) as info:
+            loads_json(data, "f.json")
+        assert info.value.path == bad and "is not valid Unicode: lone surrogate" in str(info.value)
 
 
 def test_parallel_validation_reports_what_serial_validation_does(mini, monkeypatch):

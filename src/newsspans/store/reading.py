@@ -10,6 +10,8 @@ import os
 import re
 import stat
 
+import orjson
+
 from newsspans.errors import CorpusError, JsonError
 
 # One article with thousands of annotations is a few MB; a file far larger is a mistake or
@@ -147,7 +149,7 @@ def _reject_constant(where):
 
 
 # A lone surrogate can only come from a \uD800-\uDFFF escape (strict UTF-8 has none), so a
-# file without one of these (nearly every file) needs no walk over its strings.
+# file without one of these (nearly every file) needs no check of its strings.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -177,9 +179,23 @@ def loads_json(data: bytes, where: str):
         raise JsonError(where, "$", f"invalid JSON: {exc}") from None
     except RecursionError:
         raise JsonError(where, "$", "JSON nested too deeply") from None
-    if fractions or _SURROGATE_ESCAPE.search(data):
+    if fractions or (_SURROGATE_ESCAPE.search(data) and not _all_strings_encode(obj)):
         _check_values(obj, where)
     return obj
+
+
+def _all_strings_encode(obj) -> bool:
+    """Whether every string of `obj`, keys included, is valid Unicode: a fast answer.
+
+    orjson refuses to serialise a string holding a lone surrogate, and serialises every
+    key and value; when it refuses for any reason (one nested too deeply, an integer too
+    large for it) the exact walk decides.
+    """
+    try:
+        orjson.dumps(obj)
+    except (orjson.JSONEncodeError, TypeError):
+        return False
+    return True
 
 
 def _check_values(obj, where):
