@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from newsspans.errors import ReleaseError
 from newsspans.export.features import CONFIGS
 from newsspans.store.writing import atomic_write, dumps_json
-from newsspans.store.reading import loads_json
+from newsspans.store.reading import loads_json, read_file
 
 KEYS = {"documents": ("doc_id", "version"), "entities": ("doc_id", "id"),
         "quotes": ("doc_id", "id"), "claims": ("doc_id", "id"),
@@ -160,7 +160,7 @@ def release(root, bump="auto", *, today=None) -> dict:
     plan = plan_release(root, bump)
     today = today or _dt.date.today().isoformat()
     croissant_path = root / "croissant.json"
-    old_croissant = croissant_path.read_bytes()
+    old_croissant = read_file(croissant_path, root=root, name="croissant.json")
     metadata = loads_json(old_croissant, "croissant.json")
     atomic_write(croissant_path, dumps_json(dict(metadata, version=plan["version"])))
     try:
@@ -194,7 +194,7 @@ def _history(root) -> list:
     path = Path(root) / HISTORY
     if not path.is_file():
         return []
-    return loads_json(path.read_bytes(), HISTORY)["releases"]
+    return loads_json(read_file(path, root=root, name=HISTORY), HISTORY)["releases"]
 
 
 def _read_manifest(root, previous) -> dict:

@@ -20,7 +20,7 @@ from newsspans.metadata.croissant import croissant
 from newsspans.errors import ExportError, InvalidCorpus
 from newsspans.export.features import CONFIGS, SPLITS, arrow_schema
 from newsspans.store.writing import atomic_write, dumps_json
-from newsspans.store.reading import loads_json
+from newsspans.store.reading import loads_json, read_file
 from newsspans.export.ner import ner_rows
 from newsspans.export.rows import document_row, is_annotated, iter_versions, layer_rows
 from newsspans.export.shards import Limits, ShardWriter
@@ -52,7 +52,7 @@ def dataset_version(root) -> str:
     path = Path(root) / CROISSANT
     if not path.is_file():
         return DEFAULT_VERSION
-    version = loads_json(path.read_bytes(), CROISSANT).get("version")
+    version = loads_json(read_file(path, root=root, name=CROISSANT), CROISSANT).get("version")
     return version if isinstance(version, str) and version else DEFAULT_VERSION
 
 
