@@ -151,6 +151,9 @@ CASES = {
     "annotator-name-escape": lambda r: _annotator(r, "..mallory"),
     "annotator-symlink": lambda r: _annotator(r, "mallory", link="../../../../../../../etc/passwd"),
     "registry-invalid-json": lambda r: (r / "annotations" / "entities.json").write_text('{"entities": [}\n'),
+    "control-character": lambda r: _set_text(r, RAW.replace("met Kim", "met\tKim").encode()),
+    "lone-surrogate": lambda r: (r / "annotations" / "entities.json").write_text(
+        (r / "annotations" / "entities.json").read_text().replace('"Kim Jong Un"', '"Kim Jong Un \\ud800"')),
 }
 
 

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from newsspans.errors import RehydrateError
+from newsspans.errors import CorpusError, RehydrateError
 from newsspans.export.build import EXPORTS, ner_row_size, span_row_size, write_into
 from newsspans.export.features import CONFIGS, arrow_schema
 from newsspans.model.normalize import normalize
 from newsspans.store.outputs import check_output_dir
+from newsspans.store.reading import read_file
 from newsspans.export.shards import Limits, ShardWriter
 from newsspans.export.textfree import LAYERS, TEXT_FREE, SpanMismatch, restore_row, sha256_text
 
@@ -145,8 +146,13 @@ class _Texts:
 
     @staticmethod
     def _read(path: Path) -> str:
+        """A supplied text, through the one reader: a regular file of sane size, UTF-8."""
         try:
-            return path.read_bytes().decode("utf-8")
+            data = read_file(path)
+        except CorpusError as exc:
+            raise RehydrateError(str(exc)) from None
+        try:
+            return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise RehydrateError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 

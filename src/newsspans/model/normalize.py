@@ -6,6 +6,7 @@ to its output is a new NORMALIZER_VERSION, recorded in each version entry it der
 
 import re
 import unicodedata
+from typing import Optional
 
 NORMALIZER_VERSION = "1"
 
@@ -42,6 +43,27 @@ def normalize(raw: str) -> str:
 def _nfc(text: str) -> str:
     # The quick check is cheaper than composing, and most text is NFC already.
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+# Every control character (Unicode category Cc: C0, DEL, C1) except the newline. The
+# normaliser turns line breaks into newlines and strips the ends of lines, but keeps a tab
+# or another control inside a line; a canonical text must hold none, since an offset next
+# to an invisible character is one no annotator can check.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\t": "a tab", "\r": "a carriage return (CRLF line ends?)", "\x00": "a NUL"}
+
+
+def first_control_character(text: str) -> Optional[int]:
+    """The offset of the first control character other than a newline in `text`, or None."""
+    found = _CONTROL.search(text)
+    return found.start() if found else None
+
+
+def describe_control_character(text: str, offset: int) -> str:
+    """'a tab at offset 12', for a message about the control character at `offset`."""
+    char = text[offset]
+    name = _CONTROL_NAMES.get(char, f"control character U+{ord(char):04X}")
+    return f"{name} at offset {offset}"
 
 
 def paragraph_spans(text: str):

@@ -2,16 +2,12 @@
 
 import os
 import re
-import stat
 from pathlib import Path
 
 from newsspans.errors import CorpusError
-from newsspans.store.reading import decode_utf8, loads_json
+from newsspans.store.reading import decode_utf8, loads_json, read_file
 
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
-# One article with thousands of annotations is a few MB; a file far larger is a mistake or
-# an attack, and is refused before it is read into memory.
-MAX_FILE_BYTES = 64 * 1024 * 1024
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -94,23 +90,9 @@ class Layout:
 
     # Reading ----------------------------------------------------------------------------
     def read_bytes(self, path: Path) -> bytes:
-        """A corpus file's bytes: a regular file (no link out of the corpus), of sane size."""
-        try:
-            info = os.lstat(path)
-        except OSError as exc:
-            raise CorpusError(f"{self.rel(path)}: cannot read: {exc.strerror}") from None
-        if stat.S_ISLNK(info.st_mode):
-            raise CorpusError(f"{self.rel(path)}: is a symbolic link; corpus files must be regular files")
-        if not stat.S_ISREG(info.st_mode):
-            raise CorpusError(f"{self.rel(path)}: is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise CorpusError(f"{self.rel(path)}: {info.st_size} bytes is over the limit of "
-                              f"{MAX_FILE_BYTES} bytes for one corpus file")
-        try:
-            with open(path, "rb") as handle:
-                return handle.read()
-        except OSError as exc:
-            raise CorpusError(f"{self.rel(path)}: cannot read: {exc.strerror}") from None
+        """A corpus file's bytes, through the one reader: a regular file inside the
+        repository (no link out of it, at any component), of sane size."""
+        return read_file(path, root=self.root, name=self.rel(path))
 
     def read_json(self, path: Path):
         return loads_json(self.read_bytes(path), self.rel(path))

@@ -1,11 +1,113 @@
-"""Reading strictly: UTF-8 without a BOM, and JSON that is exactly what it says."""
+"""Reading strictly: one door for every file, UTF-8 without a BOM, JSON that is exactly what it says.
+
+Every file newsspans reads (a corpus file, a source article, a text to rehydrate) comes in
+through `read_file`, and every JSON file through `loads_json`, so a rule about input is
+enforced in one place and cannot be forgotten by a new command.
+"""
 
 import json
+import os
 import re
+import stat
 
 import orjson
 
 from newsspans.errors import CorpusError, JsonError
+
+# One article with thousands of annotations is a few MB; a file far larger is a mistake or
+# an attack, and is refused before it is read into memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+# Non-blocking, so that a FIFO swapped in after the checks cannot hang the open.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"))
+
+
+def read_file(path, *, root=None, limit=None, name=None) -> bytes:
+    """The bytes of one regular file; a CorpusError naming it (`name`, default `path`) otherwise.
+
+    Refused before a byte is read: a folder, FIFO, socket or device (reading one hangs or
+    never ends), a file over `limit` bytes (default MAX_FILE_BYTES, looked up at each call),
+    and, when the file is read for the repository at `root`, a symbolic link, or a path
+    under `root` that resolves outside it through a link at any component. The opened
+    descriptor is checked again, so a file swapped after the checks is caught too, and at
+    most limit+1 bytes are read, so a file growing meanwhile cannot exceed the limit.
+    """
+    name = os.fspath(path) if name is None else name
+    limit = MAX_FILE_BYTES if limit is None else limit
+    info = _stat(path, name, follow=root is None)
+    if root is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise CorpusError(f"{name}: is a symbolic link; corpus files must be regular files")
+        _check_inside(path, root, name)
+    _check_regular(info, name, limit)
+    try:
+        fd = os.open(path, _OPEN_FLAGS | (os.O_NOFOLLOW if root is not None else 0))
+    except OSError as exc:
+        raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        _check_regular(info, name, limit)
+        data = _read_at_most(fd, limit + 1, info.st_size)
+    except OSError as exc:
+        raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise CorpusError(f"{name}: grew over the limit of {limit} bytes for one corpus file "
+                          f"while being read")
+    return data
+
+
+def _stat(path, name, follow):
+    try:
+        return os.stat(path) if follow else os.lstat(path)
+    except OSError as exc:
+        raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
+
+
+def _check_regular(info, name, limit):
+    """Refuse anything but a regular file of at most `limit` bytes, saying what it is."""
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((kind for test, kind in _KINDS if test(info.st_mode)), "a special file")
+        raise CorpusError(f"{name}: is not a regular file but {kind}")
+    if info.st_size > limit:
+        raise CorpusError(f"{name}: {info.st_size} bytes is over the limit of {limit} bytes "
+                          f"for one corpus file")
+
+
+def _read_at_most(fd, most, size_hint) -> bytes:
+    chunks, total = [], 0
+    want = min(most, size_hint + 1)
+    while total < most:
+        chunk = os.read(fd, max(1, min(want, most - total)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = 1 << 20
+    return b"".join(chunks)
+
+
+def resolves_inside(path, root) -> bool:
+    """Whether `path`, every symbolic link on the way followed, is `root` or under it."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(os.path.join(base, ""))
+
+
+def _check_inside(path, root, name):
+    """Refuse a path of the repository (as written) that a symbolic link sends out of it.
+
+    A path written outside the root (a staged copy being validated) is the caller's own.
+    """
+    written, base = os.path.abspath(path), os.path.abspath(root)
+    if written != base and not written.startswith(os.path.join(base, "")):
+        return
+    if not resolves_inside(path, root):
+        raise CorpusError(f"{name}: resolves to {os.path.realpath(path)}, outside the "
+                          f"repository (a symbolic link on the way?)")
 
 
 def decode_utf8(data: bytes, where: str) -> str:
@@ -18,6 +120,15 @@ def decode_utf8(data: bytes, where: str) -> str:
         raise CorpusError(
             f"{where}: invalid UTF-8 at byte {exc.start}: {data[exc.start:exc.start + 4]!r}"
         ) from None
+
+
+class _Fraction:
+    """Stands for a number with a fraction or an exponent until its JSON path is found."""
+
+    __slots__ = ("literal",)
+
+    def __init__(self, literal):
+        self.literal = literal
 
 
 def _no_duplicate_keys(where):
@@ -37,73 +148,94 @@ def _reject_constant(where):
     return hook
 
 
-def _loads_json_stdlib(data: bytes, where: str):
-    """The slow, exact parser: it names the line, column or key of every defect."""
+# A lone surrogate can only come from a \uD800-\uDFFF escape (strict UTF-8 has none), so a
+# file without one of these (nearly every file) needs no check of its strings.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def loads_json(data: bytes, where: str):
+    """Parse JSON exactly: UTF-8, no BOM, no duplicate keys, no NaN, no fractions, no lone surrogates.
+
+    The standard library's parser decides every one of these itself (hooks for keys,
+    constants and fractions), so there is no heuristic to fool; it is also faster than
+    re-checking a faster parser's result. A fraction or a lone surrogate is named with its
+    JSON path.
+    """
     text = decode_utf8(data, where)
+    fractions = []
+
+    def fraction(literal):
+        fractions.append(literal)
+        return _Fraction(literal)
+
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys(where),
-                          parse_constant=_reject_constant(where))
+        obj = json.loads(text, object_pairs_hook=_no_duplicate_keys(where),
+                         parse_constant=_reject_constant(where), parse_float=fraction)
     except json.JSONDecodeError as exc:
         raise JsonError(where, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: "
                                     f"{exc.msg}") from None
+    except ValueError as exc:   # an integer longer than Python converts
+        raise JsonError(where, "$", f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise JsonError(where, "$", "JSON nested too deeply") from None
+    if fractions or (_SURROGATE_ESCAPE.search(data) and not _all_strings_encode(obj)):
+        _check_values(obj, where)
+    return obj
+
+
+def _all_strings_encode(obj) -> bool:
+    """Whether every string of `obj`, keys included, is valid Unicode: a fast answer.
+
+    orjson refuses to serialise a string holding a lone surrogate, and serialises every
+    key and value; when it refuses for any reason (one nested too deeply, an integer too
+    large for it) the exact walk decides.
+    """
+    try:
+        orjson.dumps(obj)
+    except (orjson.JSONEncodeError, TypeError):
+        return False
+    return True
+
+
+def _check_values(obj, where):
+    """Raise a JsonError at the first fraction or lone surrogate, in document order."""
+    try:
+        for path, value, is_key in _walk(obj):
+            if isinstance(value, _Fraction):
+                raise JsonError(where, path, f"{value.literal} is not an integer: no number in "
+                                             f"these files has a fraction or an exponent")
+            found = _SURROGATE.search(value) if isinstance(value, str) else None
+            if found:
+                what = f"key {value!r}" if is_key else repr(value)
+                raise JsonError(where, path, f"{what} is not valid Unicode: lone surrogate "
+                                             f"U+{ord(found.group()):04X} at character {found.start()}")
     except RecursionError:
         raise JsonError(where, "$", "JSON nested too deeply") from None
 
 
 def _walk(obj, path="$"):
-    """Raise on a number with a fraction anywhere in `obj`, naming its JSON path."""
+    """(JSON path, value, is a key) of every key and leaf value of `obj`, in document order.
+
+    A key's path is its object's: the key itself may be what cannot be shown.
+    """
     if isinstance(obj, dict):
         for key, value in obj.items():
-            _walk(value, f"{path}.{key}")
+            yield path, key, True
+            yield from _walk(value, f"{path}.{key}")
     elif isinstance(obj, list):
         for i, value in enumerate(obj):
-            _walk(value, f"{path}[{i}]")
-    elif isinstance(obj, float):
-        raise JsonError(None, path, f"{obj!r} is not an integer: no number in these files "
-                                    f"has a fraction or an exponent")
+            yield from _walk(value, f"{path}[{i}]")
+    else:
+        yield path, obj, False
 
 
-_SPACED_KEY = re.compile(rb'"[ \t\r\n]+:')
-_FRACTION = re.compile(rb'[\[:,]-?[0-9]+[.eE]')
+def lone_surrogate_path(obj):
+    """The JSON path of the first string (key or value) of `obj` holding a lone surrogate, or None.
 
-
-def _orjson_is_exact(data: bytes, obj) -> bool:
-    """Whether orjson's `obj` is what the exact parser gives, and holds no fraction.
-
-    orjson keeps the last of duplicate keys silently: re-serialised compactly, every key
-    ends in `":`, so fewer of those than in `data` means a key was dropped. A quote-colon
-    inside a string appears in both; a key spaced from its colon, or a quote written as
-    \\u0022, sends the file to the exact parser. A fraction, or an integer too large for orjson, shows as a
-    number with a point or an exponent (a string that looks like one is a false alarm the
-    exact parser clears).
+    Such a string cannot be written as UTF-8: a value about to be written is checked first.
     """
-    try:
-        dumped = orjson.dumps(obj)
-    except orjson.JSONEncodeError:   # nested deeper than orjson writes: let the exact parser judge
-        return False
-    return (dumped.count(b'":') == data.count(b'":') and not _SPACED_KEY.search(data)
-            and b"\\u0022" not in data and not _FRACTION.search(dumped))
-
-
-def loads_json(data: bytes, where: str):
-    """Parse JSON strictly: UTF-8, no BOM, no duplicate keys, no NaN, no fractions.
-
-    orjson parses; the exact standard-library parser runs only to explain a failure, or
-    when orjson's result may differ from it (see `_orjson_is_exact`).
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise CorpusError(f"{where}: starts with a UTF-8 byte-order mark (remove it)")
-    try:
-        obj = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        obj = None
-    if obj is not None and _orjson_is_exact(data, obj):
-        return obj
-    obj = _loads_json_stdlib(data, where)
-    try:
-        _walk(obj)
-    except JsonError as exc:
-        raise JsonError(where, exc.path, exc.detail) from None
-    except RecursionError:
-        raise JsonError(where, "$", "JSON nested too deeply") from None
-    return obj
+    for path, value, _ in _walk(obj):
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return path
+    return None

@@ -8,7 +8,8 @@ too, before writing it, with no temporary copies and no second copy of any check
 import unicodedata
 
 from newsspans.model import labels
-from newsspans.model.normalize import NORMALIZER_VERSION, normalize
+from newsspans.model.normalize import (NORMALIZER_VERSION, describe_control_character,
+                                       first_control_character, normalize)
 from newsspans.store.hashing import sha256_bytes
 from newsspans.validation.problems import Problem, pinned, schema_problems
 
@@ -95,6 +96,11 @@ def _check_version_text(doc_id, entry, jpath, data, raw, problems):
     except UnicodeDecodeError as exc:
         problems.append(Problem(file, f"invalid UTF-8 at byte {exc.start}", doc=where))
         return None
+    control = first_control_character(text)
+    if control is not None:
+        problems.append(Problem(file, f"canonical text has {describe_control_character(text, control)}",
+                                doc=where))
+        return text
     derived = None
     if entry.get("normalization") == NORMALIZER_VERSION and raw is not None:
         try:
