@@ -26,6 +26,7 @@ from newsspans.model.corpus import Corpus
 from newsspans.export.features import CONFIGS
 from newsspans.metadata.record import DEFAULT_VERSION, HISTORY, read_releases
 from newsspans.store.writing import atomic_write, dumps_json
+from newsspans.store.reading import read_file, read_text
 
 KEYS = {"documents": ("doc_id", "version"), "entities": ("doc_id", "id"),
         "quotes": ("doc_id", "id"), "claims": ("doc_id", "id"),
@@ -186,7 +187,8 @@ def release(root, bump="auto", *, today=None) -> dict:
 
 def _save(root: Path, names) -> dict:
     """{name: bytes, or None when absent} of the files a release is about to write."""
-    return {name: (root / name).read_bytes() if (root / name).is_file() else None for name in names}
+    return {name: read_file(root / name, root=root, name=name) if (root / name).is_file() else None
+            for name in names}
 
 
 def _restore(root: Path, saved: dict) -> None:
@@ -212,7 +214,7 @@ def _read_manifest(root, previous) -> dict:
     path = Path(root) / MANIFEST
     if not path.is_file():
         raise ReleaseError(f"{MANIFEST} is missing but {HISTORY} lists releases: restore it from git")
-    data = path.read_bytes()
+    data = read_file(path, root=root, name=MANIFEST)
     if hashlib.sha256(data).hexdigest() != previous.get("manifest_sha256"):
         raise ReleaseError(f"{MANIFEST} is not the one {HISTORY} recorded for v{previous['version']} "
                            f"(an interrupted release?): restore both from git")
@@ -241,8 +243,7 @@ def _describe(counts) -> str:
 
 
 def _changelog(root, summary) -> str:
-    path = Path(root) / CHANGELOG
-    current = path.read_text(encoding="utf-8") if path.is_file() else _PREAMBLE
+    current = read_text(root, CHANGELOG, default=_PREAMBLE)
     kind = summary["bump"] or "initial"
     meaning = _MEANING.get(summary["bump"], "the first release")
     lines = [f"## {summary['tag']} ({summary['date']})", "",

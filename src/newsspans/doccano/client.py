@@ -17,6 +17,7 @@ from typing import Optional
 import requests
 
 from newsspans.errors import DoccanoError
+from newsspans.store.reading import decode_utf8, read_file
 
 CONNECT_TIMEOUT = 3.05
 READ_TIMEOUT = 60
@@ -172,7 +173,7 @@ def _short_reason(exc):
 
 def _read_env_file(path: Path) -> dict:
     values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in decode_utf8(read_file(path), str(path)).splitlines():
         if "=" in line and not line.lstrip().startswith("#"):
             key, value = line.split("=", 1)
             values[key.strip()] = value.strip().strip("'\"")

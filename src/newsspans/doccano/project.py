@@ -3,10 +3,10 @@
 import hashlib
 import hmac
 
-from newsspans.store.layout import Layout
 from newsspans.errors import DoccanoError
 from newsspans.doccano import scheme
 from newsspans.doccano.client import Connection
+from newsspans.store.reading import read_text
 
 DEFAULT_PROJECT = "newsspans"
 PREANNOTATION_USER = "newsspans-gold"
@@ -38,8 +38,7 @@ def find_project(conn: Connection, name: str, required=True):
 
 
 def guideline(root) -> str:
-    path = Layout(root).annotations_dir / "GUIDELINES.md"
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# newsspans annotation guidelines\n"
+    text = read_text(root, "annotations/GUIDELINES.md", default="# newsspans annotation guidelines\n")
     # Doccano trims the text it stores: send it trimmed, or every setup would see a change.
     return (text.rstrip("\n") + scheme.GUIDELINE_APPENDIX).strip()
 

@@ -13,6 +13,7 @@ generated file.
 """
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -33,6 +34,7 @@ from newsspans.export.rows import document_row, is_annotated, iter_versions, lay
 from newsspans.export.shards import Limits, ShardWriter
 from newsspans.export import textfree
 from newsspans.model.labels import LAYERS
+from newsspans.store.reading import read_file, read_text
 
 EXPORTS = "exports"
 CROISSANT = "croissant.json"
@@ -88,7 +90,7 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
 
     def files(summary):
         readme = root / README
-        current = readme.read_text(encoding="utf-8") if readme.is_file() else None
+        current = read_text(root, README) if os.path.lexists(readme) else None
         return {CROISSANT: dumps_json(croissant(root, summary, version, facts)),
                 README: render_readme(current, summary, facts).encode("utf-8")}
 
@@ -318,9 +320,9 @@ def _stale(root: Path, staging: Path, summary: Summary, version: str, facts: dic
     path = root / CROISSANT
     if not path.is_file():
         stale.append(f"{CROISSANT}: missing")
-    elif path.read_bytes() != dumps_json(croissant(root, summary, version, facts)):
+    elif read_file(path, root=root, name=CROISSANT) != dumps_json(croissant(root, summary, version, facts)):
         stale.append(f"{CROISSANT}: stale")
     readme = root / README
-    current = readme.read_text(encoding="utf-8") if readme.is_file() else None
+    current = read_text(root, README) if os.path.lexists(readme) else None
     stale.extend(f"{README}: {part}" for part in stale_readme_parts(current, summary, facts))
     return stale

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from newsspans.errors import ExportError
 from newsspans.export.features import CONFIGS, features
+from newsspans.store.reading import read_text
 
 
 def _offline():
@@ -27,7 +28,7 @@ def _offline():
 def declared_counts(root) -> dict:
     """{(config, split): num_examples} from the README's dataset_info."""
     import yaml
-    text = (Path(root) / "README.md").read_text(encoding="utf-8")
+    text = read_text(root, "README.md")
     if not text.startswith("---\n"):
         raise ExportError("README.md has no YAML front matter: run `newsspans export`")
     card = yaml.safe_load(text[4:text.index("\n---\n", 4)])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from newsspans.errors import CorpusError
 from newsspans.store.reading import loads_json
+from newsspans.store.reading import read_file
 
 HISTORY = "releases/releases.json"
 DEFAULT_VERSION = "0.1.0"
@@ -22,9 +23,7 @@ def read_releases(root) -> list:
     path = Path(root) / HISTORY
     if not os.path.lexists(path):
         return []
-    if path.is_symlink() or not path.is_file():
-        raise CorpusError(f"{HISTORY}: not a regular file")
-    data = loads_json(path.read_bytes(), HISTORY)
+    data = loads_json(read_file(path, root=root, name=HISTORY), HISTORY)
     _check_shape(data)
     return data["releases"]
 

@@ -12,6 +12,7 @@ from newsspans.model import labels
 from newsspans.model.corpus import Corpus
 from newsspans.errors import NewsspansError
 from newsspans.store.writing import atomic_write
+from newsspans.store.reading import read_text
 
 BEGIN, END = "<!-- newsspans:stats:begin -->", "<!-- newsspans:stats:end -->"
 DOCUMENTED = ("DATASHEET.md", "README.md")
@@ -132,7 +133,7 @@ def _rendered(root) -> dict:
         path = Path(root) / name
         if not path.is_file():
             raise StaleStats(f"{name}: missing")
-        current = path.read_text(encoding="utf-8")
+        current = read_text(root, name)
         out[name] = (current, _replace_block(current, block, name))
     return out
 

@@ -61,6 +61,15 @@ def read_file(path, *, root=None, limit=None, name=None) -> bytes:
     return data
 
 
+def read_text(root, relpath: str, default=None) -> str:
+    """A text file of the repository (README.md, CHANGELOG.md, ...) through `read_file`,
+    strict UTF-8; `default` when it does not exist (a CorpusError if default is None)."""
+    path = os.path.join(os.fspath(root), relpath)
+    if default is not None and not os.path.lexists(path):
+        return default
+    return decode_utf8(read_file(path, root=root, name=relpath), relpath)
+
+
 def _stat(path, name, follow):
     try:
         return os.stat(path) if follow else os.lstat(path)
