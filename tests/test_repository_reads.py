@@ -86,3 +86,20 @@ def test_the_guidelines_are_read_through_the_reader(tmp_path):
         guideline(tmp_path)
     (tmp_path / "annotations" / "GUIDELINES.md").unlink()
     assert guideline(tmp_path).startswith("# newsspans annotation guidelines")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "file", "symlink-inside", "symlink-outside"])
+def test_an_annotators_entry_that_is_no_folder_is_one_problem(mini, tmp_path, cli, kind):
+    folder = mini / "annotations" / "mini-tromso-schools" / "annotators"
+    shutil.rmtree(folder)
+    if kind == "fifo":
+        os.mkfifo(folder)
+    elif kind == "file":
+        folder.write_text("{}", encoding="utf-8")
+    else:
+        target = mini / "annotations" if kind == "symlink-inside" else tmp_path
+        folder.symlink_to(target, target_is_directory=True)
+    result = cli("validate", "--root", mini)
+    assert result.exit_code == 1
+    assert result.stdout == ("annotations/mini-tromso-schools/annotators (mini-tromso-schools) $: is not a "
+                             "folder: annotators' files belong in a real folder annotators/\n")

@@ -130,7 +130,15 @@ def read_document_files(corpus: Layout, doc_id: str) -> tuple:
         where = f"{doc_id}@{n}"
         texts[n] = _read(corpus, corpus.version_path(doc_id, n), corpus.read_bytes, doc=where)
     annotations = []
+    folder = corpus.annotations_dir / doc_id / "annotators"
+    broken = os.path.lexists(folder) and (os.path.islink(folder) or not os.path.isdir(folder))
+    if broken:
+        name = corpus.rel(folder)
+        annotations.append((name, Unreadable(Problem(
+            name, "is not a folder: annotators' files belong in a real folder annotators/", doc=doc_id))))
     for path in corpus.annotation_paths(doc_id):
+        if broken and path.parent.name == "annotators":
+            continue
         name = corpus.rel(path)
         if path.parent.name == "annotators" and (not USER_NAME.fullmatch(path.stem) or ".." in path.stem):
             annotations.append((name, Unreadable(Problem(
