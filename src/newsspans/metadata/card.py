@@ -136,8 +136,9 @@ def blocks(summary) -> dict:
         columns.append(f"- `{config}`: {fields}")
     provenance = [f"- {n:,} gold file{'s' if n != 1 else ''}: method `{method}`, "
                   f"annotators {annotators}" for (method, annotators), n in summary.provenance]
-    version = (f"Dataset version **{summary.version}** (croissant.json `version`; "
-               f"`newsspans release` sets it and tags the release `v{summary.version}`).")
+    version = (f"Dataset version **{summary.version}** (from the release record, "
+               f"`releases/releases.json`; `newsspans release` records the next release and "
+               f"prints its tag).")
     return {"version": version, "splits": "\n".join(lines), "columns": "\n".join(columns),
             "provenance": "\n".join(provenance) or "- no gold annotations yet"}
 
