@@ -3,6 +3,8 @@
 import ast
 import re
 
+import pytest
+
 from conftest import REPO
 
 PACKAGE = REPO / "src" / "newsspans"
@@ -118,3 +120,24 @@ def test_the_public_api_is_small_and_importable():
     assert set(newsspans.__all__) == {
         "Corpus", "Document", "Version", "AnnotationFile", "Mention", "Quote", "Claim", "Cue",
         "Problem", "NewsspansError", "CorpusError", "InvalidCorpus", "__version__"}
+
+
+def test_every_third_party_import_is_declared():
+    import sys
+    from importlib.metadata import packages_distributions
+    tomllib = pytest.importorskip("tomllib")   # Python 3.11+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {re.split(r"[<>=!~\[ ]", d, maxsplit=1)[0].lower().replace("_", "-")
+                for d in project["dependencies"] + project["optional-dependencies"]["browser"]}
+    distributions = packages_distributions()
+    used = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                used.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                used.add(node.module.split(".")[0])
+    third_party = used - set(sys.stdlib_module_names) - {"newsspans"}
+    missing = {name for name in third_party
+               if not {d.lower().replace("_", "-") for d in distributions.get(name, [name])} & declared}
+    assert "yaml" in third_party and missing == set()
