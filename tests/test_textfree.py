@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from datasets import load_dataset
 
 from newsspans.export import textfree
+from newsspans.store.hashing import sha256_text
 from newsspans.cli import main
 from newsspans.errors import ExportError, RehydrateError
 from newsspans.export.build import dataset_version, export_corpus, export_without_text
@@ -114,7 +115,7 @@ def test_text_free_columns(seed_text_free):
     (doc,) = pq.read_table(seed_text_free / "documents" / "test-00000-of-00001.parquet").to_pylist()
     text = (SEED / "v1.txt").read_text(encoding="utf-8")
     assert doc["text_length"] == len(text)
-    assert doc["text_sha256"] == textfree.sha256_text(text)
+    assert doc["text_sha256"] == sha256_text(text)
     assert doc["title_sha256"] is None
 
 
@@ -246,7 +247,7 @@ def test_strip_then_restore_is_the_identity(case, title):
                "speaker_entity_id": None, "speaker_name": None, "cue_start": s if i % 2 else None,
                "cue_end": e if i % 2 else None, "cue_text": text[s:e] if i % 2 else None}
               for i, (s, e) in enumerate(spans)]
-    document = {"doc_id": "d", "version": 1, "text": text, "text_sha256": textfree.sha256_text(text),
+    document = {"doc_id": "d", "version": 1, "text": text, "text_sha256": sha256_text(text),
                 "title": title, "publisher": None, "published": None, "language": "en",
                 "entities": [], "quotes": quotes, "claims": []}
     stripped = textfree.strip_row("documents", document)
@@ -272,13 +273,13 @@ def test_a_version_text_is_matched_as_is_when_it_is_not_todays_canonical_form(tm
     """A version made by an older normaliser need not be a fixed point of today's."""
     from newsspans.export.rehydrate import _Texts
     old = "Made by an older normaliser: no final newline"
-    assert textfree.sha256_text(old) != textfree.sha256_text(normalize(old))
+    assert sha256_text(old) != sha256_text(normalize(old))
     (tmp_path / "d.txt").write_text(old, encoding="utf-8")
     (tmp_path / "t.txt").write_text("A Headline\n\nBody.\n", encoding="utf-8")
-    versions = {("d", 1): (textfree.sha256_text(old), textfree.sha256_text("A Headline"))}
+    versions = {("d", 1): (sha256_text(old), sha256_text("A Headline"))}
     texts = _Texts(tmp_path, versions)
-    assert texts.get(textfree.sha256_text(old)) == old
-    assert texts.get(textfree.sha256_text("A Headline")) == "A Headline"
+    assert texts.get(sha256_text(old)) == old
+    assert texts.get(sha256_text("A Headline")) == "A Headline"
     (tmp_path / "d.txt").write_text(old + ".", encoding="utf-8")
     with pytest.raises(RehydrateError, match="d.txt: named for document d but matches none"):
         _Texts(tmp_path, versions)

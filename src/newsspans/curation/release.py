@@ -13,7 +13,6 @@ the record, then regenerates croissant.json and the card from it.
 """
 
 import datetime as _dt
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -27,6 +26,8 @@ from newsspans.export.features import CONFIGS
 from newsspans.metadata.record import DEFAULT_VERSION, HISTORY, read_releases
 from newsspans.store.writing import atomic_write, dumps_json
 from newsspans.store.reading import read_file, read_text
+from newsspans.export.shards import SHARD_NAME
+from newsspans.store.hashing import sha256_bytes, sha256_file, sha256_text
 
 KEYS = {"documents": ("doc_id", "version"), "entities": ("doc_id", "id"),
         "quotes": ("doc_id", "id"), "claims": ("doc_id", "id"),
@@ -34,7 +35,6 @@ KEYS = {"documents": ("doc_id", "version"), "entities": ("doc_id", "id"),
 BUMPS = ("patch", "minor", "major")
 MANIFEST = "releases/manifest.parquet"
 CHANGELOG = "CHANGELOG.md"
-_SHARD = re.compile(r"^(?P<split>[a-z]+)-\d{5}-of-\d{5}\.parquet$")
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _MEANING = {"major": "records changed, removed or moved between splits",
             "minor": "records added, none changed or removed",
@@ -56,11 +56,11 @@ def read_exports(root) -> tuple:
         if not shards:
             raise ReleaseError(f"exports/{config}/ has no Parquet files: run `newsspans export` first")
         for path in shards:
-            match = _SHARD.match(path.name)
+            match = SHARD_NAME.match(path.name)
             rel = f"exports/{config}/{path.name}"
             if not match:
                 raise ReleaseError(f"{rel}: not named <split>-NNNNN-of-NNNNN.parquet")
-            files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+            files[rel] = sha256_file(path)[1]
             for key, fingerprint in _fingerprints(path, rel, config):
                 if (config, key) in records:
                     raise ReleaseError(f"{rel}: record {key} appears twice in the {config} config")
@@ -77,7 +77,7 @@ def _fingerprints(path, rel, config):
         for row in batch.to_pylist():
             key = json.dumps([row[c] for c in KEYS[config]], ensure_ascii=False)
             canonical = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
-            yield key, hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+            yield key, sha256_text(canonical)[:32]
 
 
 def compare(before: dict, after: dict) -> dict:
@@ -215,7 +215,7 @@ def _read_manifest(root, previous) -> dict:
     if not path.is_file():
         raise ReleaseError(f"{MANIFEST} is missing but {HISTORY} lists releases: restore it from git")
     data = read_file(path, root=root, name=MANIFEST)
-    if hashlib.sha256(data).hexdigest() != previous.get("manifest_sha256"):
+    if sha256_bytes(data) != previous.get("manifest_sha256"):
         raise ReleaseError(f"{MANIFEST} is not the one {HISTORY} recorded for v{previous['version']} "
                            f"(an interrupted release?): restore both from git")
     table = pq.read_table(pa.BufferReader(data))
@@ -231,7 +231,7 @@ def _write_manifest(root, records: dict) -> str:
     pq.write_table(table, sink, compression="zstd")
     data = sink.getvalue().to_pybytes()
     atomic_write(Path(root) / MANIFEST, data, root=root)
-    return hashlib.sha256(data).hexdigest()
+    return sha256_bytes(data)
 
 
 def _totals(counts) -> dict:

@@ -12,7 +12,6 @@ The dataset version comes from the release record (metadata.record), never from 
 generated file.
 """
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -35,6 +34,7 @@ from newsspans.export.shards import Limits, ShardWriter
 from newsspans.export import textfree
 from newsspans.model.labels import LAYERS
 from newsspans.store.reading import read_file, read_text
+from newsspans.store.hashing import sha256_file
 
 EXPORTS = "exports"
 CROISSANT = "croissant.json"
@@ -298,14 +298,6 @@ def _files_under(folder: Path) -> dict:
     return found
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _stale(root: Path, staging: Path, summary: Summary, version: str, facts: dict) -> list:
     stale = []
     expected, committed = _files_under(staging), _files_under(root / EXPORTS)
@@ -315,7 +307,7 @@ def _stale(root: Path, staging: Path, summary: Summary, version: str, facts: dic
             stale.append(f"{name}: missing")
         elif rel not in expected:
             stale.append(f"{name}: extra (no longer produced by the corpus)")
-        elif _sha256_file(committed[rel]) != _sha256_file(expected[rel]):
+        elif sha256_file(committed[rel]) != sha256_file(expected[rel]):
             stale.append(f"{name}: stale")
     path = root / CROISSANT
     if not path.is_file():

@@ -13,7 +13,6 @@ Rows are read back in order and written with the same shard writer and the same 
 estimates as `newsspans export`, so the rebuilt files are byte-identical to its own.
 """
 
-import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -24,10 +23,10 @@ from newsspans.export.features import CONFIGS, arrow_schema
 from newsspans.model.normalize import normalize
 from newsspans.store.outputs import check_output_dir
 from newsspans.store.reading import read_file
-from newsspans.export.shards import Limits, ShardWriter
-from newsspans.export.textfree import LAYERS, TEXT_FREE, SpanMismatch, restore_row, sha256_text
+from newsspans.export.shards import SHARD_NAME, Limits, ShardWriter
+from newsspans.export.textfree import LAYERS, TEXT_FREE, SpanMismatch, restore_row
+from newsspans.store.hashing import sha256_text
 
-_SHARD = re.compile(r"(?P<split>[a-z]+)-\d{5}-of-\d{5}\.parquet")
 _BATCH_ROWS = 1000
 # The forms of a supplied file (decoded, canonical) that can match: a version's text (the
 # canonical form, or the file as it is: a version's text made by an older normaliser need
@@ -80,7 +79,7 @@ def _shards(source: Path) -> dict:
         folder = source / config
         by_split = {}
         for path in sorted(folder.glob("*.parquet")) if folder.is_dir() else ():
-            match = _SHARD.fullmatch(path.name)
+            match = SHARD_NAME.match(path.name)
             if match:
                 by_split.setdefault(match["split"], []).append(path)
         if not by_split:

@@ -7,13 +7,22 @@ Shards are first written as `<split>-NNNNN.parquet.part` and renamed to
 `<split>-NNNNN-of-NNNNN.parquet` when the total is known.
 """
 
-import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from newsspans.store.hashing import sha256_file
+
+# The one spelling of a shard's file name, written here and recognised everywhere else.
+SHARD_NAME = re.compile(r"^(?P<split>[a-z]+)-(?P<index>\d{5})-of-(?P<total>\d{5})\.parquet$")
+
+
+def shard_name(split: str, index: int, total: int) -> str:
+    return f"{split}-{index:05d}-of-{total:05d}.parquet"
 
 # Fixed writer options: the same rows give the same bytes on the same pyarrow version.
 WRITER_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=True,
@@ -99,18 +108,8 @@ class ShardWriter:
         total = len(self._parts)
         shards = []
         for i, (part, rows, nbytes) in enumerate(self._parts):
-            final = self.folder / f"{self.split}-{i:05d}-of-{total:05d}.parquet"
+            final = self.folder / shard_name(self.split, i, total)
             os.replace(part, final)
-            size, digest = _fsync_and_hash(final)
+            size, digest = sha256_file(final, fsync=True)
             shards.append(Shard(final, rows, nbytes, size, digest))
         return shards
-
-
-def _fsync_and_hash(path: Path):
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-        os.fsync(handle.fileno())
-    return size, digest.hexdigest()

@@ -8,11 +8,11 @@ Rows are the same rows, in the same order and shards, as the full export, so `re
 can rebuild the full files byte for byte from these plus the texts.
 """
 
-import hashlib
 from functools import lru_cache
 
 from newsspans.export.features import features as full_features
 from newsspans.model.labels import LAYERS
+from newsspans.store.hashing import sha256_text
 
 TEXT_FREE = "exports-text-free"
 
@@ -54,10 +54,6 @@ def features(config: str):
 def arrow_schema(config: str):
     """The Arrow schema of one text-free config, with its Features as metadata."""
     return features(config).arrow_schema
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _strip_span(row: dict) -> dict:
