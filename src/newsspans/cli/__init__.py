@@ -4,12 +4,10 @@ Each command calls one library function and turns a NewsspansError into "Error: 
 exit 1. Every command's help ends with an example.
 """
 
-from pathlib import Path
-
 import click
 
 from newsspans import __version__
-from newsspans.cli.options import library_errors, report, root_option
+from newsspans.cli import corpus, curation, doccano, export, lint, render, stats
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,83 +21,8 @@ def main():
     """
 
 
-@main.command()
-@click.argument("raw_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--id", "doc_id", required=True, help="Document id: a slug, e.g. example-doc.")
-@click.option("--title", help="A title. Leave it out when the source has none.")
-@click.option("--title-assigned-by", type=click.Choice(["publisher", "curator"]), default="curator",
-              show_default=True, help="Who gave the title.")
-@click.option("--publisher", help="The publisher, e.g. ACME News.")
-@click.option("--publisher-evidence", help="Why we believe the publisher is who it is.")
-@click.option("--url", help="The source URL, if known. Never invent one.")
-@click.option("--published", help="Publication date, YYYY-MM-DD.")
-@click.option("--published-method", type=click.Choice(["stated", "inferred", "unknown"]),
-              default="unknown", show_default=True, help="How the date is known.")
-@click.option("--published-evidence", help="What the date was inferred from.")
-@click.option("--language", default="en", show_default=True, help="BCP 47 language tag.")
-@click.option("--rights-holder", help="Who holds the copyright of the text.")
-@click.option("--rights-statement", help="The rights statement.")
-@click.option("--split", type=click.Choice(["train", "validation", "test"]), default="test",
-              show_default=True, help="The dataset split the document belongs to.")
-@click.option("--note", default="ingested", show_default=True, help="Note for version 1.")
-@root_option
-@library_errors
-def ingest(raw_file, doc_id, corpus, **metadata):
-    """Add RAW_FILE to the corpus as a new document (raw.txt, v1.txt, document.json).
-
-    The raw bytes are kept as received; v1.txt is their canonical (normalised) text; an
-    empty gold annotation file is created beside it.
-
-    Example:
-
-        newsspans ingest article.txt --id example-doc --publisher "ACME News" --published 2024-06-19 --published-method inferred
-    """
-    from newsspans.curation.ingest import ingest as ingest_document
-    doc = ingest_document(corpus, raw_file, doc_id, **metadata)
-    click.echo(f"ingested {doc['id']}: corpus/{doc['id']}/v1.txt sha256 {doc['versions'][0]['sha256']}")
-
-
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format; json is a list of problems.")
-@root_option
-@library_errors
-def validate(fmt, corpus):
-    """Check every document and annotation file: schemas, hashes, offsets, references.
-
-    Exit status 0 when the corpus is valid, 1 when problems were found, 2 on a usage error.
-    Every problem is reported, each with its file, document@version, JSON path and offsets.
-
-    Example:
-
-        newsspans validate --root . --format json
-    """
-    report(corpus.validate(), fmt, noun="problem", clean="valid")
-
-
-from newsspans.cli.revise import release as _release_command, revise as _revise_command  # noqa: E402
-main.add_command(_revise_command)
-main.add_command(_release_command)
-
-from newsspans.cli.render import render as _render_command, screenshot as _screenshot_command  # noqa: E402
-main.add_command(_render_command)
-main.add_command(_screenshot_command)
-
-from newsspans.cli.export import check_load as _check_load_command, export as _export_command, publish as _publish_command  # noqa: E402
-main.add_command(_export_command)
-main.add_command(_check_load_command)
-main.add_command(_publish_command)
-
-from newsspans.cli.lint import lint as _lint_command  # noqa: E402
-main.add_command(_lint_command)
-
-from newsspans.cli.stats import stats as _stats_command  # noqa: E402
-main.add_command(_stats_command)
-
-from newsspans.cli.doccano import adopt as _adopt_command, agreement as _agreement_command, doccano as _doccano_group  # noqa: E402
-main.add_command(_doccano_group)
-main.add_command(_agreement_command)
-main.add_command(_adopt_command)
-
-from newsspans.cli.export import rehydrate as _rehydrate_command  # noqa: E402
-main.add_command(_rehydrate_command)
+for command in (corpus.ingest, corpus.validate, curation.revise, curation.agreement,
+                curation.adopt, curation.release, export.export, export.check_load,
+                export.publish, export.rehydrate, lint.lint, stats.stats, render.render,
+                render.screenshot, doccano.doccano):
+    main.add_command(command)

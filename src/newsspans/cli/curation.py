@@ -1,4 +1,4 @@
-"""`newsspans revise` and `newsspans release`: new document versions and dataset releases."""
+"""The curator's commands: revise a document, measure agreement, adopt a layer as gold, release."""
 
 import json
 from pathlib import Path
@@ -71,3 +71,47 @@ def release(bump, corpus):
         click.echo(f"  {config:<10} {c['added']:>7} {c['changed']:>7} {c['removed']:>7} "
                    f"{c['moved']:>7} {c['rows']:>7}")
     click.echo(f"create the tag: git tag -a {summary['tag']} -m \"newsspans dataset {summary['tag']}\"")
+
+
+@click.command()
+@click.option("--doc", "docs", multiple=True, help="Only this document (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@root_option
+@library_errors
+def agreement(docs, fmt, corpus):
+    """Agreement between annotators and with gold: span F1 (exact, overlap), Cohen's kappa.
+
+    F1 per layer and label, pooled over the documents both sides annotated; kappa on
+    token labels (innermost span's label per token, "O" outside spans).
+
+    Example:
+
+        newsspans agreement --doc example-doc --format json
+    """
+    from newsspans.curation.agreement import agreement as measure, format_table
+    report = measure(corpus, list(docs) or None)
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(report))
+
+
+@click.command()
+@click.option("--from", "user", required=True, help="The annotator whose file becomes gold.")
+@click.option("--doc", "doc_id", required=True, help="The document.")
+@click.option("--dry-run", is_flag=True, help="Only print what would change.")
+@root_option
+@library_errors
+def adopt(user, doc_id, dry_run, corpus):
+    """Promote annotations/<doc>/annotators/<user>.json to gold after validating it.
+
+    Prints what changes per layer (added, removed, changed), then writes gold.json
+    atomically with provenance method "adjudicated" naming the source.
+
+    Example:
+
+        newsspans adopt --from alice --doc example-doc
+    """
+    from newsspans.curation.adopt import adopt as promote, format_diff
+    click.echo(format_diff(promote(corpus, user, doc_id, dry_run=dry_run)))
