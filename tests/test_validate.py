@@ -121,3 +121,14 @@ def test_a_huge_file_is_refused_before_it_is_read(mini, cli):
 
 def test_at_least_forty_bad_cases():
     assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("value, shown", [("true", "true"), ("false", "false"), ("null", "null")])
+def test_json_values_are_named_as_json_not_python(mini, value, shown):
+    path = mini / "annotations" / "mini-tromso-schools" / "gold.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["entities"][0]["end"] = json.loads(value)
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    problems = validate_corpus(mini)
+    assert [p.path for p in problems] == ["$.entities[0].end"]
+    assert problems[0].message.startswith(f"{shown} is not of type 'integer'"), problems[0].message

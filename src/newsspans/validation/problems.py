@@ -40,9 +40,11 @@ def schema_problems(kind, data, file, doc=None):
 
 
 def _message(error) -> str:
-    """jsonschema's message, with JSON's null for Python's None."""
-    if error.instance is None and error.message.startswith("None "):
-        return "null" + error.message[4:]
+    """jsonschema's message, with JSON's null, true and false for Python's None, True, False."""
+    for python, json_name in ((None, "null"), (True, "true"), (False, "false")):
+        shown = repr(python)
+        if error.instance is python and error.message.startswith(shown + " "):
+            return json_name + error.message[len(shown):]
     return error.message
 
 
