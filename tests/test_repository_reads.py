@@ -103,3 +103,20 @@ def test_an_annotators_entry_that_is_no_folder_is_one_problem(mini, tmp_path, cl
     assert result.exit_code == 1
     assert result.stdout == ("annotations/mini-tromso-schools/annotators (mini-tromso-schools) $: is not a "
                              "folder: annotators' files belong in a real folder annotators/\n")
+
+
+def test_resolves_inside_follows_links_before_dot_dot(tmp_path):
+    from newsspans.store.reading import resolves_inside
+    root, elsewhere = tmp_path / "root", tmp_path / "elsewhere" / "a" / "b"
+    (root / "annotations").mkdir(parents=True)
+    elsewhere.mkdir(parents=True)
+    (root / "annotations" / "doc").symlink_to(elsewhere)
+    (root / "annotations" / "inner").symlink_to(root / "annotations")
+    assert resolves_inside(root / "annotations" / "ok.json", root)
+    assert resolves_inside(root / "annotations" / "not-yet" / "new.json", root)
+    assert resolves_inside(root / "annotations" / "inner" / "ok.json", root)   # a link that stays inside
+    assert resolves_inside(root / "annotations" / ".." / "annotations" / "ok.json", root)
+    assert not resolves_inside(root / "annotations" / "doc" / "gold.json", root)
+    # Lexically this is root/annotations/gold.json; the system follows `doc` first, then "..".
+    assert not resolves_inside(root / "annotations" / "doc" / ".." / "gold.json", root)
+    assert not resolves_inside(tmp_path / "elsewhere", root)

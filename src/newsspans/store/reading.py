@@ -101,19 +101,34 @@ def _read_at_most(fd, most, size_hint) -> bytes:
 
 
 def resolves_inside(path, root) -> bool:
-    """Whether `path`, every symbolic link on the way followed, is `root` or under it."""
-    real, base = os.path.realpath(path), os.path.realpath(root)
-    return real == base or real.startswith(os.path.join(base, ""))
+    """Whether `path`, every symbolic link on the way followed, is `root` or under it.
+
+    A path written under `root` is checked by one lstat per component below the root: with
+    no link among them it is inside, whatever the root itself resolves to. Only a link on
+    the way (rare) costs the full resolution of both paths.
+    """
+    written, base = os.path.abspath(path), os.path.abspath(root)
+    # abspath folds "a/link/.." lexically, where the system would follow the link first.
+    lexical = ".." not in os.fspath(path).split(os.sep)
+    if lexical and written.startswith(os.path.join(base, "")):
+        current = base
+        for part in written[len(base) + 1:].split(os.sep):
+            current = os.path.join(current, part)
+            try:
+                if stat.S_ISLNK(os.lstat(current).st_mode):
+                    break
+            except OSError:
+                return True   # nothing exists from here on: there is no link left to follow
+        else:
+            return True
+    elif lexical and written == base:
+        return True
+    real, base_real = os.path.realpath(path), os.path.realpath(root)
+    return real == base_real or real.startswith(os.path.join(base_real, ""))
 
 
 def _check_inside(path, root, name):
-    """Refuse a path of the repository (as written) that a symbolic link sends out of it.
-
-    A path written outside the root (a staged copy being validated) is the caller's own.
-    """
-    written, base = os.path.abspath(path), os.path.abspath(root)
-    if written != base and not written.startswith(os.path.join(base, "")):
-        return
+    """Refuse a path that a symbolic link sends out of the repository at `root`."""
     if not resolves_inside(path, root):
         raise CorpusError(f"{name}: resolves to {os.path.realpath(path)}, outside the "
                           f"repository (a symbolic link on the way?)")
