@@ -1,16 +1,18 @@
 """The corpus as typed, immutable objects: the handle a Python user holds.
 
-    >>> corpus = Corpus.open(".")                      # doctest: +SKIP
-    >>> corpus.require_valid()                         # raises InvalidCorpus listing every problem
-    >>> doc = corpus.document("some-doc")
-    >>> doc.latest.text[:40], len(doc.gold.entities)
+    corpus = Corpus.open(".")
+    corpus.require_valid()                  # InvalidCorpus listing every problem otherwise
+    doc = corpus.document("some-doc")       # Document: versions, gold, annotators
+    doc.gold.speaker(doc.gold.quotes[0])    # the Mention that speaks the first quote
 
-`Corpus.open` reads the registry and lists the documents; each document is read when it
-is asked for, once, through the store's strict reader. Commands call `require_valid()`
-first, so the objects they use hold data that passed every check; the result is kept, so a
-command that validates and then exports does not check the corpus twice. A Corpus is a
-view as of its last read: the library's writers (ingest, revise, adopt, pull) refresh the
-Corpus they were given, and code that edits files itself calls `refresh()`.
+(The README's "Python API" section runs the same steps as a doctest.) `Corpus.open` reads
+nothing; the registry and the list of documents are read when first asked for, and each
+document when it is asked for, through the store's strict reader. Commands call
+`require_valid()` first, so the objects they use hold data that passed every check; the
+result is kept, so a command that validates and then exports does not check the corpus
+twice. A Corpus is a view as of its last read: the library's writers (ingest, revise,
+adopt, pull) refresh the Corpus they were given, and code that edits files itself calls
+`refresh()`.
 """
 
 from dataclasses import dataclass, field
