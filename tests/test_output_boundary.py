@@ -135,7 +135,18 @@ def test_the_text_free_distribution_may_not_replace_the_full_exports(mini, cli):
     before = snapshot(mini)
     for out in (mini / "exports", mini / "exports" / "documents"):
         result = cli("export", "--without-text", "--out", out, "--root", mini)
-        _refused(result, "resolves into exports/, which holds the full exports")
+        _refused(result, "resolves into exports/, which holds the published exports")
+    assert snapshot(mini) == before
+
+
+@pytest.mark.parametrize("args", [["render", "--out", "{exports}"], ["render", "--out", "{exports}/site"],
+                                  ["screenshot", "index.html", "{exports}/page.png"]])
+def test_pages_and_pictures_are_not_written_into_the_published_exports(mini, cli, args):
+    # exports/ is what `load_dataset` reads and `publish` uploads: only export and rehydrate write it.
+    export_corpus(mini)
+    before = snapshot(mini)
+    result = cli(*[a.format(exports=mini / "exports") for a in args], "--root", mini)
+    _refused(result, "resolves into exports/, which holds the published exports", "nothing was written")
     assert snapshot(mini) == before
 
 
@@ -192,7 +203,9 @@ def test_a_screenshot_into_the_corpus_is_refused_before_the_browser_starts(mini,
 def test_outputs_elsewhere_are_allowed(mini, tmp_path):
     for out in (tmp_path / "site", mini / "docs", mini / "exports-text-free", mini):
         assert check_output_dir(mini, out) == out
-    assert check_output_dir(mini, mini / "exports") == mini / "exports"
+    assert check_output_dir(mini, mini / "exports", allow_exports=True) == mini / "exports"
+    with pytest.raises(CorpusError, match="holds the published exports"):
+        check_output_dir(mini, mini / "exports")
 
 
 # 3. A multi-file output is one transaction -------------------------------------------------

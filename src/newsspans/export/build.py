@@ -83,7 +83,7 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
             summary = _write_configs(corpus, staging, limits, version=version)
             return _stale(root, staging, summary, version, facts)
     exports = root / EXPORTS
-    check_output_dir(root, exports)
+    check_output_dir(root, exports, allow_exports=True)
     exports.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(exports)
     remove_temp_files(root, (CROISSANT, README))
@@ -235,7 +235,7 @@ def export_without_text(root, out=None, limits: Limits = None) -> list:
     corpus = Corpus.of(root).require_valid()
     root = corpus.root
     out = Path(out) if out is not None else root / textfree.TEXT_FREE
-    check_output_dir(root, out, forbid_exports=True)
+    check_output_dir(root, out)
     facts = _checked_facts(corpus)
     version = dataset_version(root)
     summary = write_into(out, lambda staging: _write_configs(

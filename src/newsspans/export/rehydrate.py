@@ -47,7 +47,7 @@ def rehydrate(root, text_dir, source=None, out=None, limits: Limits = None) -> l
     source = Path(source) if source is not None else root / TEXT_FREE
     out = Path(out) if out is not None else root / EXPORTS
     # exports/ is allowed: rebuilding the full exports there is what this command is for.
-    check_output_dir(root, out)
+    check_output_dir(root, out, allow_exports=True)
     shards = _shards(source)
     versions = _versions(shards["documents"])
     texts = _Texts(Path(text_dir), versions)
