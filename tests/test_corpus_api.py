@@ -1,6 +1,7 @@
 """The Corpus API: typed, immutable objects read once; validation kept; names checked."""
 
 import dataclasses
+import json
 import os
 import tempfile
 
@@ -149,3 +150,43 @@ def test_a_corpus_with_an_invalid_annotator_file_is_refused_by_every_reader(mini
         assert result.exit_code == 1, (args, result.output)
         assert "annotations/mini-tromso-schools/annotators/alice.json" in result.stderr, (args, result.stderr)
     assert snapshot(mini) == before
+
+
+def test_commands_that_need_only_gold_read_no_annotator_file(mini, monkeypatch):
+    from newsspans.store.layout import Layout
+    corpus = Corpus.open(mini).require_valid()   # validation reads every file, once
+    real, read = Layout.read_json, []
+
+    def recording(self, path):
+        read.append(os.fspath(path))
+        return real(self, path)
+
+    monkeypatch.setattr(Layout, "read_json", recording)
+    export_corpus(corpus)
+    doc = corpus.document(TROMSO)
+    assert read and not [p for p in read if "/annotators/" in p]
+    assert doc.annotator("alice").doc_id == TROMSO                # read when asked for
+    assert [p for p in read if "/annotators/" in p] == [str(mini / "annotations" / TROMSO / "annotators" / "alice.json")]
+    assert doc.annotator("alice") is doc.annotator("alice")      # and kept
+
+
+def test_adopt_reports_an_off_schema_annotator_file_with_its_locations(mini):
+    path = mini / "annotations" / TROMSO / "annotators" / "alice.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["claims"]
+    data["entities"][0]["start"] = "0"
+    path.write_bytes(dumps_json(data))
+    before = snapshot(mini)
+    with pytest.raises(InvalidCorpus) as caught:
+        adopt(mini, "alice", TROMSO)
+    shown = [p.format() for p in caught.value.problems]
+    assert any("annotators/alice.json" in s and "'claims' is a required property" in s for s in shown), shown
+    assert snapshot(mini) == before
+
+
+def test_a_malformed_annotation_file_read_without_validation_is_named(mini):
+    path = mini / "annotations" / TROMSO / "annotators" / "alice.json"
+    path.write_bytes(dumps_json({"doc_id": TROMSO}))
+    doc = Corpus.open(mini).document(TROMSO)          # nothing of alice's is read yet
+    with pytest.raises(CorpusError, match=rf"annotations/{TROMSO}/annotators/alice.json: not an annotation file"):
+        doc.annotator("alice")

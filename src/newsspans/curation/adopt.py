@@ -9,7 +9,6 @@ from newsspans.validation.checks import check_pending
 from newsspans.model.labels import LAYERS
 
 
-
 def diff_layers(old: dict, new: dict) -> dict:
     """{layer: {"added": [...], "removed": [...], "changed": [(old, new)]}} matched by id."""
     changes = {}
@@ -32,7 +31,7 @@ def adopt(root, user: str, doc_id: str, dry_run=False) -> dict:
     """
     corpus = Corpus.of(root)
     document = corpus.document(doc_id)
-    document.annotator(user)   # names the annotators there are when `user` has no file
+    document.check_annotator(user)   # the file itself is checked below, with located problems
     layout = corpus.layout
     source, gold_path = layout.annotator_path(doc_id, user), layout.gold_path(doc_id)
     meta, texts = document.metadata, {v.number: v.text for v in document.versions}

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterator, Mapping, Optional
+from collections.abc import Iterator, Mapping
+from typing import Optional
 
 from newsspans.errors import CorpusError, InvalidCorpus
 from newsspans.model.annotations import AnnotationFile
@@ -45,7 +46,9 @@ class Document:
     metadata: Mapping = field(repr=False)   # document.json, read-only
     versions: tuple = field(repr=False)
     gold: Optional[AnnotationFile] = field(default=None, repr=False)
-    annotators: Mapping = field(default_factory=dict, repr=False)   # user -> AnnotationFile
+    # user -> AnnotationFile; each file is read when first asked for, so a command that
+    # needs only gold (export, push, pull) reads no annotator's file.
+    annotators: Mapping = field(default_factory=dict, repr=False)
 
     @property
     def latest(self) -> Version:
@@ -77,13 +80,49 @@ class Document:
     def published(self) -> Optional[str]:
         return self.metadata["published"]["date"]
 
-    def annotator(self, user: str) -> AnnotationFile:
-        """One annotator's file; a CorpusError naming those that exist when there is none."""
+    def check_annotator(self, user: str) -> str:
+        """`user` when this document has their file (nothing is read); a CorpusError naming
+        the annotators there are otherwise."""
         if user not in self.annotators:
             known = ", ".join(sorted(self.annotators)) or "none"
             raise CorpusError(f"no annotator {user!r} in annotations/{self.id}/annotators/ "
                               f"(annotators: {known})")
-        return self.annotators[user]
+        return user
+
+    def annotator(self, user: str) -> AnnotationFile:
+        """One annotator's file, read now; a CorpusError naming those that exist when there is none."""
+        return self.annotators[self.check_annotator(user)]
+
+
+class _AnnotatorFiles(Mapping):
+    """user -> AnnotationFile of one document, each file read on first access and kept."""
+
+    def __init__(self, layout: Layout, paths):
+        self._layout, self._paths, self._read = layout, {p.stem: p for p in paths}, {}
+
+    def __getitem__(self, user) -> AnnotationFile:
+        if user not in self._read:
+            self._read[user] = _annotation_file(self._layout, self._paths[user])   # KeyError: no such user
+        return self._read[user]
+
+    def __contains__(self, user) -> bool:
+        return user in self._paths   # Mapping's own would read the file to answer
+
+    def __iter__(self):
+        return iter(sorted(self._paths))
+
+    def __len__(self):
+        return len(self._paths)
+
+
+def _annotation_file(layout: Layout, path) -> AnnotationFile:
+    """The objects of one annotation file; a CorpusError naming the file when it is malformed."""
+    data = layout.read_json(path)
+    try:
+        return AnnotationFile.fromdict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CorpusError(f"{layout.rel(path)}: not an annotation file ({exc!r} missing or malformed); "
+                          f"run `newsspans validate`") from None
 
 
 class Corpus:
@@ -196,22 +235,19 @@ class Corpus:
     def document(self, doc_id: str) -> Document:
         """One document, read from disk once per call (a large corpus never sits in memory)."""
         self.check_doc_id(doc_id)
-        try:
-            return self._read_document(doc_id)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise CorpusError(f"{doc_id}: malformed document or annotation file ({exc!r}); "
-                              f"run `newsspans validate`") from None
-
-    def _read_document(self, doc_id: str) -> Document:
         layout = self.layout
         meta = layout.document(doc_id)
-        versions = tuple(Version(e["version"], layout.text(doc_id, e["version"]), e["sha256"],
-                                 e["created"], e["note"]) for e in meta["versions"])
+        try:
+            versions = tuple(Version(e["version"], layout.text(doc_id, e["version"]), e["sha256"],
+                                     e["created"], e["note"]) for e in meta["versions"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorpusError(f"corpus/{doc_id}/document.json: malformed ({exc!r}); "
+                              f"run `newsspans validate`") from None
         gold_path = layout.gold_path(doc_id)
-        gold = AnnotationFile.fromdict(layout.read_json(gold_path)) if gold_path.is_file() else None
-        annotators = {path.stem: AnnotationFile.fromdict(layout.read_json(path))
-                      for path in layout.annotation_paths(doc_id) if path.parent.name == "annotators"}
-        return Document(doc_id, MappingProxyType(meta), versions, gold, MappingProxyType(annotators))
+        gold = _annotation_file(layout, gold_path) if gold_path.is_file() else None
+        annotators = _AnnotatorFiles(layout, [path for path in layout.annotation_paths(doc_id)
+                                              if path.parent.name == "annotators"])
+        return Document(doc_id, MappingProxyType(meta), versions, gold, annotators)
 
     def documents(self) -> Iterator[Document]:
         """Every document, sorted by id, one at a time."""

@@ -120,8 +120,6 @@ def _check_version_text(doc_id, entry, jpath, data, raw, problems):
 def _why_not_canonical(text: str) -> str:
     if text.startswith("\ufeff"):
         return "starts with a byte-order mark"
-    if "\r" in text:
-        return f"has a carriage return (CRLF line ends?) at offset {text.index(chr(13))}"
     if not unicodedata.is_normalized("NFC", text):
         first = next(i for i, c in enumerate(text)
                      if not unicodedata.is_normalized("NFC", text[max(0, i - 1):i + 2]))
