@@ -59,6 +59,23 @@ def _duplicate_key(node, seen=None):
     return None
 
 
+# A facts file has a few hundred values; aliases may repeat a sentence, never multiply the
+# file (nine lists of nine aliases, eleven deep, are 3e11 values to walk).
+_MAX_VALUES = 100_000
+
+
+def _expanded_size(node, sizes=None) -> int:
+    """How many values the composed YAML has once its aliases are expanded: each node is
+    counted once and its size kept, so a bomb is measured without being expanded."""
+    sizes = {} if sizes is None else sizes
+    if id(node) not in sizes:
+        sizes[id(node)] = 1   # a node inside itself is a RecursionError at load: counted once
+        children = node.value if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else ()
+        sizes[id(node)] = 1 + sum(_expanded_size(item, sizes) for child in children
+                                  for item in (child if isinstance(child, tuple) else (child,)))
+    return sizes[id(node)]
+
+
 def facts_problems(root) -> list:
     """Problems of `dataset.yaml`; none when there is no such file (export asks for it)."""
     path = Layout(root).root / FACTS
@@ -87,7 +104,12 @@ def _read(root):
     except CorpusError as exc:
         return None, [read_problem(FACTS, exc)]
     try:
-        duplicate = _duplicate_key(yaml.compose(text, Loader=yaml.SafeLoader))
+        composed = yaml.compose(text, Loader=yaml.SafeLoader)
+        size = _expanded_size(composed) if composed is not None else 0
+        if size > _MAX_VALUES:
+            return None, [Problem(FACTS, f"its aliases expand it to {size:,} values, over the limit "
+                                         f"of {_MAX_VALUES:,} (an alias bomb?)")]
+        duplicate = _duplicate_key(composed)
         if duplicate:
             key, mark = duplicate
             return None, [Problem(FACTS, f"duplicate key {key!r} at line {mark.line + 1} "
