@@ -1,14 +1,19 @@
 """Inter-annotator agreement: pairwise span F1 (exact and overlapping) per layer and label,
-and Cohen's kappa on token labels, between annotators and against gold.
+Cohen's kappa on token labels, and agreement on attribution (speakers, claimants, registry
+links), between annotators and against gold; Krippendorff's alpha over every source at once.
 
 Only files pinned to the same document version are compared. A pair's scores pool every
-document both sources annotated.
+document both sources annotated. The attribution figures are defined in
+curation/attribution.py and explained in the README.
 """
 
 import re
 from collections import Counter, defaultdict
 from itertools import combinations
 
+from newsspans.curation.attribution import attribution, krippendorff_alpha
+from newsspans.errors import CorpusError
+from newsspans.store.writing import atomic_write, dumps_json
 from newsspans.model.corpus import Corpus
 from newsspans.model.annotations import AnnotationFile
 
@@ -145,8 +150,23 @@ def agreement(root, docs=None) -> dict:
         shared = sorted(by_source[a].keys() & by_source[b].keys())
         if shared:
             results.append({"a": a, "b": b, "documents": shared,
-                            "layers": _compare(texts, by_source[a], by_source[b])})
-    return {"documents": sorted(found), "sources": sorted(by_source), "pairs": results, "skipped": skipped}
+                            "layers": _compare(texts, by_source[a], by_source[b]),
+                            "attribution": attribution(by_source[a], by_source[b])})
+    return {"documents": sorted(found), "sources": sorted(by_source), "pairs": results,
+            "alpha": _alpha(texts, found), "skipped": skipped}
+
+
+def _alpha(texts, found) -> dict:
+    """Krippendorff's alpha per layer over every source (annotators and gold) at once: one
+    unit per token of each document, one value per source that annotated the document."""
+    alpha = {}
+    for layer in LAYERS:
+        units = []
+        for doc_id, files in sorted(found.items()):
+            columns = [token_labels(texts[doc_id], spans_of(files[name], layer)) for name in sorted(files)]
+            units.extend(list(values) for values in zip(*columns))
+        alpha[layer] = krippendorff_alpha(units)
+    return alpha
 
 
 def format_table(report: dict) -> str:
@@ -166,7 +186,14 @@ def format_table(report: dict) -> str:
                 lines.append(f"  {layer:<9}{label[:13]:<14}{row['a']:>9}{row['b']:>9}"
                              f"{_fmt(row['exact_f1']):>10}{_fmt(row['overlap_f1']):>12}"
                              f"{_fmt(kappa) if label == 'ALL' else '':>8}")
+        for name, label in (("speaker", "speaker agreement"), ("claimant", "claimant agreement"),
+                            ("links", "link accuracy")):
+            row = pair["attribution"][name]
+            lines.append(f"  {label:<20}{row['agree']:>5} of {row['compared']:<5}{_fmt(row['agreement']):>8}")
         lines.append("")
+    sources = len(report["sources"])
+    lines.append(f"Krippendorff's alpha over all {sources} sources (tokens, nominal): " +
+                 ", ".join(f"{layer} {_fmt(value)}" for layer, value in report["alpha"].items()))
     for note in report["skipped"]:
         lines.append(f"skipped: {note}")
     return "\n".join(lines).rstrip("\n")
@@ -174,3 +201,42 @@ def format_table(report: dict) -> str:
 
 def _fmt(value):
     return "-" if value is None else f"{value:.3f}"
+
+
+REPORT = "agreement.json"
+
+
+def report_path(corpus, doc_id):
+    """annotations/<doc>/agreement.json: the committed agreement report of one document."""
+    return corpus.layout.annotations_dir / doc_id / REPORT
+
+
+def committed_reports(corpus) -> list:
+    """The documents that have a committed agreement report."""
+    return [doc_id for doc_id in corpus.doc_ids if report_path(corpus, doc_id).is_file()]
+
+
+def write_reports(root, docs) -> list:
+    """Write annotations/<doc>/agreement.json for each of `docs`; returns the paths written."""
+    corpus = Corpus.of(root)
+    written = []
+    for doc_id in docs:
+        corpus.check_doc_id(doc_id)
+        report = agreement(corpus, [doc_id])
+        if not report["pairs"]:
+            raise CorpusError(f"{doc_id}: no two sources annotated the same version: no agreement to report")
+        path = report_path(corpus, doc_id)
+        atomic_write(path, dumps_json(report), root=corpus.layout.root)
+        written.append(corpus.layout.rel(path))
+    return written
+
+
+def stale_reports(root) -> list:
+    """The committed agreement reports that differ from what the annotations give now."""
+    corpus = Corpus.of(root)
+    stale = []
+    for doc_id in committed_reports(corpus):
+        path = report_path(corpus, doc_id)
+        if corpus.layout.read_bytes(path) != dumps_json(agreement(corpus, [doc_id])):
+            stale.append(corpus.layout.rel(path))
+    return stale
