@@ -126,7 +126,7 @@ def test_adopt_and_revise_check_in_memory_without_temporary_files(mini, tmp_path
     for name in ("mkstemp", "mkdtemp", "TemporaryDirectory", "NamedTemporaryFile"):
         monkeypatch.setattr(tempfile, name, no_temporary)
     monkeypatch.setattr("newsspans.store.writing.tempfile.mkstemp", _plain_mkstemp)
-    result = adopt(mini, "alice", TROMSO, dry_run=True)
+    result = adopt(mini, "alice", TROMSO, accept_lint=True)
     assert result["written"] is False
     revised = tmp_path / "new.txt"
     revised.write_text((mini / "corpus" / STORM / "v1.txt").read_text(encoding="utf-8")

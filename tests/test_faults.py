@@ -192,7 +192,7 @@ def test_a_full_disk_during_adopt_keeps_gold(mini, cli, full_disk):
     doc = "mini-tromso-schools"
     annotator = next((mini / "annotations" / doc / "annotators").glob("*.json"))
     before = snapshot(mini)
-    result = cli("adopt", "--from", annotator.stem, "--doc", doc, "--root", mini)
+    result = cli("adopt", "--from", annotator.stem, "--doc", doc, "--accept-lint", "--yes", "--root", mini)
     assert result.exit_code == 1
     assert "No space left on device" in result.stderr and "gold.json" in result.stderr
     assert snapshot(mini) == before

@@ -205,7 +205,9 @@ def test_round_trip(doccano_server, root):
     pairs = {(p["a"], p["b"]): p for p in json.loads(scores.output)["pairs"]}
     assert pairs[("bob", "gold")]["layers"]["quotes"]["all"]["exact_f1"] == round(2 / 5, 4)
 
-    adopted = run(server, "adopt", "--from", "bob", "--doc", TROMSO, "--root", root)
+    preview = run(server, "adopt", "--from", "bob", "--doc", TROMSO, "--accept-lint", "--root", root)
+    assert preview.exit_code == 0 and "nothing written: run again with --yes" in preview.output
+    adopted = run(server, "adopt", "--from", "bob", "--doc", TROMSO, "--accept-lint", "--yes", "--root", root)
     assert adopted.exit_code == 0, adopted.output
     # bob kept four of gold's sixteen mentions (same offsets and labels: same ids) and added one.
     assert "entities: 1 added, 12 removed, 0 changed\n  + m17 [41:49] 'the city' GPE/NOM -> tromso\n" \

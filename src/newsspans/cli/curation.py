@@ -77,19 +77,45 @@ def release(bump, corpus):
 @click.option("--doc", "docs", multiple=True, help="Only this document (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
+@click.option("--write", is_flag=True,
+              help="Write each --doc's report to annotations/<doc>/agreement.json (JSON).")
+@click.option("--check", is_flag=True,
+              help="Exit 1 naming every committed agreement.json that the annotations no longer give.")
 @root_option
 @library_errors
-def agreement(docs, fmt, corpus):
-    """Agreement between annotators and with gold: span F1 (exact, overlap), Cohen's kappa.
+def agreement(docs, fmt, write, check, corpus):
+    """Agreement between annotators and with gold: spans, labels and attribution.
 
-    F1 per layer and label, pooled over the documents both sides annotated; kappa on
-    token labels (innermost span's label per token, "O" outside spans).
+    For each pair of sources: F1 per layer and label (exact and overlapping spans), pooled
+    over the documents both annotated; Cohen's kappa on token labels (innermost span's
+    label per token, "O" outside spans); speaker and claimant agreement on matched quotes
+    and claims; link accuracy on mentions with the same span. Over all sources at once:
+    Krippendorff's alpha per layer. The README's "Agreement" section explains each figure.
 
     Example:
 
         newsspans agreement --doc example-doc --format json
     """
-    from newsspans.curation.agreement import agreement as measure, format_table
+    from newsspans.curation import agreement as reports
+    if write and check:
+        raise click.UsageError("--write and --check do not go together")
+    if write:
+        if not docs:
+            raise click.UsageError("--write needs the documents to report on (--doc)")
+        for path in reports.write_reports(corpus, docs):
+            click.echo(f"wrote {path}")
+        return
+    if check:
+        stale = reports.stale_reports(corpus)
+        for path in stale:
+            click.echo(f"stale: {path} (run: newsspans agreement --write --doc "
+                       f"{path.split('/')[1]})", err=True)
+        if stale:
+            raise click.ClickException(f"{len(stale)} agreement report{'s' if len(stale) != 1 else ''} "
+                                       f"out of date")
+        click.echo(f"{len(reports.committed_reports(corpus))} agreement reports fresh")
+        return
+    measure, format_table = reports.agreement, reports.format_table
     report = measure(corpus, list(docs) or None)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -98,20 +124,32 @@ def agreement(docs, fmt, corpus):
 
 
 @click.command()
-@click.option("--from", "user", required=True, help="The annotator whose file becomes gold.")
+@click.option("--from", "user", required=True, help="The annotator whose layers become gold.")
 @click.option("--doc", "doc_id", required=True, help="The document.")
-@click.option("--dry-run", is_flag=True, help="Only print what would change.")
+@click.option("--layers", default="entities,quotes,claims", show_default=True,
+              help="The layers to adopt, separated by commas; the others stay as they are in gold.")
+@click.option("--merge", is_flag=True,
+              help="Add the annotator's items to gold's instead of replacing gold's layers; an item "
+                   "on the same span as a gold item updates it.")
+@click.option("--accept-lint", is_flag=True,
+              help="Adopt even when lint has findings on the layers to adopt (they are listed).")
+@click.option("--yes", is_flag=True, help="Write gold.json; without it, adopt only shows what would change.")
 @root_option
 @library_errors
-def adopt(user, doc_id, dry_run, corpus):
-    """Promote annotations/<doc>/annotators/<user>.json to gold after validating it.
+def adopt(user, doc_id, layers, merge, accept_lint, yes, corpus):
+    """Show, then (with --yes) make, an annotator's layers of DOC the gold.
 
-    Prints what changes per layer (added, removed, changed), then writes gold.json
-    atomically with provenance method "adjudicated" naming the source.
+    Prints what changes per layer (added, removed, changed). With --yes it writes
+    gold.json atomically, with provenance method "adjudicated" naming the annotators and
+    the previous gold's provenance kept in its history. The annotator's file must validate,
+    and lint must have no findings on the adopted layers (unless --accept-lint).
 
     Example:
 
-        newsspans adopt --from alice --doc example-doc
+        newsspans adopt --from alice --doc example-doc            # the preview
+        newsspans adopt --from alice --doc example-doc --merge --layers quotes,claims --yes
     """
     from newsspans.curation.adopt import adopt as promote, format_diff
-    click.echo(format_diff(promote(corpus, user, doc_id, dry_run=dry_run)))
+    chosen = [layer.strip() for layer in layers.split(",") if layer.strip()]
+    click.echo(format_diff(promote(corpus, user, doc_id, layers=chosen, merge=merge, write=yes,
+                                   accept_lint=accept_lint)))
