@@ -1,4 +1,4 @@
-"""The `doccano` command group (setup, push, pull, status) and `agreement`, `adopt`."""
+"""The `doccano` command group (setup, push, pull, status, annotator) and `agreement`, `adopt`."""
 
 import json
 import sys

@@ -43,7 +43,7 @@ _SHORT_TYPE = {"WORK_OF_ART": "WORK"}  # in the NOM and PRO labels only
 _OPEN_QUOTE, _CLOSE_QUOTE = "\u201c", "\u201d"
 
 # Far apart from each other (CIE76 distance at least 28 between any two of these 21;
-# tests/doccano/test_convert.py measures it), dark enough for lighter shades.
+# tests/doccano/test_scheme.py measures it), dark enough for lighter shades.
 ENTITY_COLOURS = {
     "PERSON": "#1565c0", "NORP": "#8e24aa", "FAC": "#8d5a3b", "ORG": "#00838f", "GPE": "#2e9e48",
     "LOC": "#9aa822", "PRODUCT": "#f06292", "EVENT": "#ff6d00", "WORK_OF_ART": "#7b2442",
