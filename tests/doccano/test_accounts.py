@@ -107,6 +107,15 @@ def test_a_user_without_a_password_file_is_reported_not_recreated(doccano_server
     assert not (other_home / "accounts").exists()
 
 
+def test_an_account_file_whose_password_no_longer_logs_in_is_reported(doccano_server, root, tmp_path):
+    server = doccano_server
+    assert run(server, "doccano", "annotator", "add", "acc-erin", "--project", PROJECT, "--root", root).exit_code == 0
+    accounts.save("acc-erin", "not-the-Password-0000", server["state"])
+    refused = run(server, "doccano", "annotator", "add", "acc-erin", "--project", PROJECT, "--root", root)
+    assert refused.exit_code == 1 and "does not log in as 'acc-erin'" in refused.output
+    assert "not-the-Password-0000" not in refused.output
+
+
 def test_a_saved_password_is_reused_when_the_user_is_created(doccano_server, root, tmp_path):
     """A run that wrote the file and then failed (or a server rebuilt empty) keeps the password."""
     server = doccano_server

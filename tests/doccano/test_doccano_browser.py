@@ -99,7 +99,7 @@ def labelled(tmp_path_factory, doccano_server):
     """The repository's seed article in a project, labelled by an annotator (gold's spans)."""
     server = doccano_server
     root = _copy_repository_data(tmp_path_factory.mktemp("browser"))
-    for args in (("setup",), ("push",), ("annotator", "add", ANNOTATOR)):
+    for args in (("setup",), ("push", "--doc", SEED), ("annotator", "add", ANNOTATOR)):
         done = run(server, "doccano", *args, "--project", PROJECT, "--root", root)
         assert done.exit_code == 0, done.output
     username, password = accounts.load(ANNOTATOR, server["state"])

@@ -65,6 +65,14 @@ def _find_user(conn: Connection, name: str):
     return next((u for u in conn.get("/v1/users", params={"q": name}) if u["username"] == name), None)
 
 
+def _check_login(conn: Connection, name, path, password):
+    try:
+        Connection(conn.url, name, password, timeout=conn.timeout, retries=conn.retries).login()
+    except DoccanoError:
+        raise DoccanoError(f"the password in {path} does not log in as {name!r} at {conn.url} "
+                           f"(changed in Doccano?): write the current one there") from None
+
+
 def add(conn: Connection, home_dir, name: str, project: str, role: str = "annotator") -> dict:
     """Create (or reuse) the user `name` and make them a member of `project` with `role`.
 
@@ -92,6 +100,8 @@ def add(conn: Connection, home_dir, name: str, project: str, role: str = "annota
         raise DoccanoError(f"Doccano at {conn.url} already has a user {name!r} but there is no account "
                            f"file {path}: its password cannot be read back; set a new one in Doccano's "
                            f"admin (/admin/) and write it there, or choose another name")
+    else:
+        _check_login(conn, name, path, load(name, home_dir)[1])
     roles = {r["name"]: r["id"] for r in conn.get("/v1/roles")}
     members = {m["user"]: m for m in conn.get(f"/v1/projects/{pid}/members")}
     member = members.get(user["id"])
