@@ -43,6 +43,12 @@ docs: setup browser
 	$(CLI) render --root .
 	$(CLI) screenshot --root . documents/afp-20240619-putin-kim-defence-treaty.html docs/screenshot.png
 
+# The README's screenshot of Doccano's annotation page (a real local server, the seed
+# labelled by an annotator), written by the browser test.
+.PHONY: doccano-screenshot
+doccano-screenshot: setup browser
+	NEWSSPANS_DOCCANO_SCREENSHOT=docs/doccano-annotation.png $(PY) -m pytest -q tests/doccano/test_doccano_browser.py
+
 # Corpus-scale benchmark against floors measured in the same run (bench/run.py):
 # `make bench` runs N = 1,000 and 10,000 documents, `make bench DOCS=N` one size.
 .PHONY: bench

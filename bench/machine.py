@@ -7,7 +7,7 @@ from importlib import metadata
 from pathlib import Path
 
 LIBRARIES = ("newsspans", "pyarrow", "datasets", "jsonschema", "jsonschema-rs",
-             "fastjsonschema", "orjson", "spacy", "doccano-client")
+             "fastjsonschema", "orjson", "spacy")
 
 
 def _cpu_model() -> str:

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from newsspans.cli import main
 from newsspans.store.layout import Layout
+from newsspans.doccano import scheme
 from newsspans.doccano.client import Connection
 from newsspans.doccano.convert import to_doccano
 from newsspans.doccano.project import PREANNOTATION_USER, find_project, setup_project, type_ids
@@ -162,10 +163,10 @@ def test_round_trip(doccano_server, root):
     span("GPE/NOM", 41, 49)
     span("GPE", tromso, tromso + len("Tromsø") + 1)  # took the space along: trimmed on pull
     she = span("PERSON/PRO", 151, 154)
-    quote = span("QUOTE-direct", 95, 149)
+    quote = span(scheme.quote_label("direct"), 95, 149)
     cue = span("CUE", 155, 159)
-    claim = span("CLAIM-prediction", 95, 122)
-    span("CLAIM-event", 264, 296)
+    claim = span(scheme.claim_label("prediction", True), 95, 122)
+    span(scheme.claim_label("event", True), 264, 296)
     span("DATE", 291, 296)
     relate(quote, she, "speaker")
     relate(cue, quote, "cue")  # drawn backwards: read the same

@@ -1,4 +1,4 @@
-"""The `doccano` command group (setup, push, pull, status) and `agreement`, `adopt`."""
+"""The `doccano` command group (setup, push, pull, status, annotator) and `agreement`, `adopt`."""
 
 import json
 import sys
@@ -139,3 +139,58 @@ def status(project, url, fmt, corpus):
     corpus.require_valid()
     summary = sync_status(corpus, _connect(corpus, url), project)
     _emit(fmt, summary, format_status(summary))
+
+
+@doccano.group()
+def annotator():
+    """Annotator accounts: create them with a generated password, list them with their progress.
+
+    Example:
+
+        newsspans doccano annotator add alice && newsspans doccano annotator list
+    """
+
+
+@annotator.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["annotator", "annotation_approver", "project_admin"]),
+              default="annotator", show_default=True, help="The member's role in the project.")
+@_PROJECT
+@_URL
+@root_option
+@library_errors
+def annotator_add(name, role, project, url, corpus):
+    """Create the Doccano user NAME and add them to the project.
+
+    The generated password is written to <home>/accounts/NAME.json (mode 0600), where home
+    is $NEWSSPANS_DOCCANO_HOME or the repository's .doccano/; it is never printed. Running
+    it again keeps the user and their password and only fixes the membership.
+
+    Example:
+
+        newsspans doccano annotator add alice
+    """
+    from newsspans.doccano import accounts
+    done = accounts.add(_connect(corpus, url), accounts.home(corpus.root), name, project, role)
+    made = "created" if done["created"] else "exists"
+    member = {"added": "added to", "kept": "already in", "changed": "role changed in"}[done["member"]]
+    click.echo(f"user {name!r} {made}; password in {done['account_file']} (mode 0600); "
+               f"{member} project {project!r} as {done['role']}")
+
+
+@annotator.command("list")
+@_PROJECT
+@_URL
+@_FORMAT
+@root_option
+@library_errors
+def annotator_list(project, url, fmt, corpus):
+    """The project's members, their role and how many examples each has confirmed.
+
+    Example:
+
+        newsspans doccano annotator list --format json
+    """
+    from newsspans.doccano import accounts
+    summary = accounts.members(_connect(corpus, url), accounts.home(corpus.root), project)
+    _emit(fmt, summary, accounts.format_members(summary))

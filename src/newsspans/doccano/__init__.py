@@ -12,6 +12,8 @@
 - `project`: `setup` (project, labels, relation types, guideline) and the pre-annotation
   user, whose password is derived from the admin's so no second secret is stored.
 - `transfer`: Doccano's own bulk paths, the JSONL import and export tasks.
+- `accounts`: annotator users with generated passwords kept in private files, and
+  project membership (`newsspans doccano annotator add|list`).
 - `push`, `pull`, `status`: the sync itself.
 
 Each annotator labels independently (the project is not collaborative): gold goes in as

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 
 from newsspans.errors import DoccanoError
 from newsspans.doccano import scheme
@@ -40,7 +41,24 @@ def find_project(conn: Connection, name: str, required=True):
 def guideline(root) -> str:
     text = read_text(root, "annotations/GUIDELINES.md", default="# newsspans annotation guidelines\n")
     # Doccano trims the text it stores: send it trimmed, or every setup would see a change.
-    return (text.rstrip("\n") + scheme.GUIDELINE_APPENDIX).strip()
+    return escape_placeholders(text.rstrip("\n") + scheme.guideline_appendix()).strip()
+
+
+# A fenced code block, or an inline code span (a run of backticks closed by an equal run).
+_CODE = re.compile(r"^(?P<fence>```|~~~).*?^(?P=fence)[ \t]*$|(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)",
+                   re.MULTILINE | re.DOTALL)
+
+
+def escape_placeholders(markdown: str) -> str:
+    """`<` outside code written `&lt;`: Doccano's Markdown viewer takes `<entity-id>` for an
+    HTML tag and drops it. Code spans and fenced blocks show `<` as it is, so stay untouched."""
+    out, last = [], 0
+    for match in _CODE.finditer(markdown):
+        out.append(markdown[last:match.start()].replace("<", "&lt;"))
+        out.append(match.group())
+        last = match.end()
+    out.append(markdown[last:].replace("<", "&lt;"))
+    return "".join(out)
 
 
 def setup_project(conn: Connection, root, name=DEFAULT_PROJECT) -> dict:
@@ -63,19 +81,38 @@ def setup_project(conn: Connection, root, name=DEFAULT_PROJECT) -> dict:
             report["updated"] = stale
     pid = project["id"]
     report["id"] = pid
-    report["span_types_added"] = _ensure_types(conn, pid, "span-types", scheme.span_labels(), scheme.label_colour)
+    report["span_types_added"] = _ensure_types(conn, pid, "span-types", scheme.span_labels(), scheme.label_type,
+                                               scheme.legacy_label)
     report["relation_types_added"] = _ensure_types(conn, pid, "relation-types", scheme.RELATION_TYPES,
-                                                   lambda _: "#7f7f7f")
+                                                   _relation_type)
     report["preannotation_user"] = ensure_preannotation_user(conn, pid)
     return report
 
 
-def _ensure_types(conn, pid, kind, names, colour):
-    have = {t["text"] for t in conn.get(f"/v1/projects/{pid}/{kind}")}
-    added = [n for n in names if n not in have]
+def _relation_type(name):
+    return {"text": name, "background_color": "#7f7f7f", "text_color": "#ffffff"}
+
+
+def _ensure_types(conn, pid, kind, names, wanted, legacy=lambda _: None):
+    """Add the missing label types; bring colours and keys of the others in line; rename a
+    label an older setup named otherwise (its annotations keep it: they point at its id)."""
+    have = {t["text"]: t for t in conn.get(f"/v1/projects/{pid}/{kind}")}
+    added, changed, path = [], [], f"/v1/projects/{pid}/{kind}"
+    for name in names:
+        current = have.get(name) or have.get(legacy(name))
+        if current is None:
+            added.append(name)
+        elif any(current.get(k) != v for k, v in wanted(name).items()):
+            changed.append((current, wanted(name)))
+    # A key moving from one label to another is first taken from the old one (Doccano
+    # refuses two labels with one key).
+    for current, fields in changed:
+        if current.get("suffix_key") and current["suffix_key"] != fields.get("suffix_key"):
+            conn.patch(f"{path}/{current['id']}", json={"suffix_key": None, "prefix_key": None})
+    for current, fields in changed:
+        conn.patch(f"{path}/{current['id']}", json=fields)
     for name in added:
-        conn.post(f"/v1/projects/{pid}/{kind}", json={"text": name, "background_color": colour(name),
-                                                      "text_color": "#ffffff"})
+        conn.post(path, json=wanted(name))
     return added
 
 
