@@ -1,5 +1,7 @@
-# `make build`: set up, validate, regenerate the exports, load them back.
-# `make test`:  set up, run every test (the Doccano tests start their own server).
+# `make build`: set up, validate, regenerate every generated file (`newsspans build`:
+#               exports, card, croissant.json, statistics, docs/ pages), load them back.
+# `make test`:  set up, check every generated file is fresh (`newsspans build --check`),
+#               run every test (the Doccano tests start their own server).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -24,12 +26,11 @@ validate: setup
 lint: setup
 	$(CLI) lint --root .
 
-build: validate
-	$(CLI) export --root .
-	$(CLI) stats --write --root .
-	$(CLI) check-load --root .
+build: setup
+	$(CLI) build --root .
 
 test: setup browser
+	$(CLI) build --check --root .
 	$(PY) -m pytest
 
 .PHONY: browser docs
@@ -38,7 +39,8 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; fi
 
-# The HTML view (docs/) and the README's screenshot of the seed article.
+# The HTML view (docs/, also written by `make build`) and the README's screenshot of the
+# seed article (not part of build: Chromium's pixels are not reproducible byte for byte).
 docs: setup browser
 	$(CLI) render --root .
 	$(CLI) screenshot --root . documents/afp-20240619-putin-kim-defence-treaty.html docs/screenshot.png

@@ -27,12 +27,13 @@ def _strip(record, prefix):
     return out
 
 
-@pytest.fixture(scope="module", params=["repo", "mini"])
+@pytest.fixture(scope="module", params=["repo", "mini", "gaps"])
 def root(request, tmp_path_factory):
+    """The seed, the mini fixture, and one whose train split has no claims."""
     if request.param == "repo":
         return REPO
     root = tmp_path_factory.mktemp("croissant") / "mini"
-    shutil.copytree(MINI, root)
+    shutil.copytree(MINI if request.param == "mini" else REPO / "tests" / "fixtures" / "gaps", root)
     export_corpus(root)
     return root
 

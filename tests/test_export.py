@@ -144,14 +144,18 @@ def test_small_shard_limits_give_many_shards_and_remove_stale_ones(mini):
         "train-00000-of-00001.parquet", "validation-00000-of-00001.parquet"]
 
 
-def test_a_split_without_rows_gets_one_empty_shard(mini):
+def test_a_split_without_rows_is_neither_written_nor_declared(mini):
+    """`datasets` cannot load an empty split eagerly: it is left out (tests/test_export_gaps.py)."""
     gold = mini / "annotations" / "mini-brittany-storm" / "gold.json"
     data = json.loads(gold.read_text(encoding="utf-8"))
     data["quotes"], data["claims"] = [], []
     gold.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     export_corpus(mini)
-    table = pq.read_table(mini / "exports" / "quotes" / "train-00000-of-00001.parquet")
-    assert table.num_rows == 0 and table.schema.equals(arrow_schema("quotes"))
+    assert sorted(p.name for p in (mini / "exports" / "quotes").iterdir()) == [
+        "validation-00000-of-00001.parquet"]
+    table = pq.read_table(mini / "exports" / "quotes" / "validation-00000-of-00001.parquet")
+    assert table.num_rows == 4 and table.schema.equals(arrow_schema("quotes"))
+    assert "path: exports/quotes/train-*.parquet" not in (mini / "README.md").read_text(encoding="utf-8")
 
 
 def test_interrupted_export_leaves_the_previous_files(mini, monkeypatch):
@@ -209,8 +213,8 @@ def test_a_document_without_gold_has_a_row_but_no_annotations(mini):
     docs = pq.read_table(mini / "exports" / "documents" / "train-00000-of-00001.parquet").to_pylist()
     assert [(d["doc_id"], d["entities"], d["quotes"], d["claims"]) for d in docs] == [
         ("mini-brittany-storm", [], [], [])]
-    for config in ("entities", "quotes", "claims", "ner"):
-        assert pq.read_metadata(mini / "exports" / config / "train-00000-of-00001.parquet").num_rows == 0
+    for config in ("entities", "quotes", "claims", "ner"):   # no rows: no train shard
+        assert not (mini / "exports" / config / "train-00000-of-00001.parquet").exists()
     assert pq.read_metadata(mini / "exports" / "ner" / "validation-00000-of-00001.parquet").num_rows > 0
 
 
@@ -222,7 +226,8 @@ def test_an_empty_gold_gives_no_ner_rows(mini):
     gold.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     export_corpus(mini)
     # All-"O" sentences would claim the text has no names; an unannotated text has no rows.
-    assert pq.read_metadata(mini / "exports" / "ner" / "train-00000-of-00001.parquet").num_rows == 0
+    assert not (mini / "exports" / "ner" / "train-00000-of-00001.parquet").exists()
+    assert (mini / "exports" / "ner" / "validation-00000-of-00001.parquet").exists()
 
 
 def test_an_empty_corpus_is_an_error(tmp_path, cli):

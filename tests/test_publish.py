@@ -84,7 +84,8 @@ def test_stale_exports_are_not_published(published, cli):
     result = cli("publish", "--root", published, "--repo-id", "o/n", "--dry-run")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: exports are stale, run `newsspans export` first: "
-                                    "exports/claims/train-00000-of-00001.parquet: stale;")
+                                    "exports/claims/train-00000-of-00001.parquet: extra "
+                                    "(no longer produced by the corpus);")
 
 
 def test_missing_datasheet_is_named(mini, cli):

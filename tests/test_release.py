@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 import shutil
 
 import pyarrow as pa
@@ -16,6 +17,7 @@ from newsspans.export.features import CONFIGS
 from newsspans.curation.release import bumped, compare, plan_release, read_exports, release, required_bump
 
 from newsspans.curation.revise import revise
+from newsspans.export.refresh import refresh
 
 from conftest import SEED_ID
 from test_revise import DAY, read, seed_revision
@@ -114,7 +116,7 @@ def test_a_record_key_twice_is_refused(tmp_path):
 
 
 def test_exports_that_cannot_be_read_are_refused(tmp_path):
-    with pytest.raises(ReleaseError, match=r"exports/documents/ has no Parquet files: run `newsspans export` first"):
+    with pytest.raises(ReleaseError, match=r"exports/documents/ has no Parquet files: run `newsspans build` first"):
         read_exports(tmp_path)
     write_exports(tmp_path, with_changes(ner=lambda rs: rs[0].pop("sentence")))
     with pytest.raises(ReleaseError, match="exports/ner/test-00000-of-00001.parquet: no sentence column"):
@@ -158,9 +160,9 @@ def test_a_bump_too_small_is_refused_and_a_larger_one_allowed(tmp_path):
 @pytest.fixture
 def checkout(repo, tmp_path):
     root = tmp_path / "repo"
-    for folder in ("corpus", "annotations", "exports"):
+    for folder in ("corpus", "annotations", "exports", "docs"):
         shutil.copytree(repo / folder, root / folder)
-    for name in ("croissant.json", "README.md", "dataset.yaml"):
+    for name in ("croissant.json", "README.md", "DATASHEET.md", "dataset.yaml"):
         shutil.copy2(repo / name, root / name)
     return root
 
@@ -182,7 +184,23 @@ def test_a_release_after_a_revision_of_the_seed_is_major_with_exact_counts(check
     gold = read(gold_path)
     del gold["orphans"]
     gold_path.write_text(json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    export_corpus(checkout)
+    refused = cli("release", "--root", checkout)   # the exports, statistics and pages are stale
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("Error: the build is not green, nothing released: ")
+    for stale in ("stale: exports/entities/test-00000-of-00001.parquet: stale",
+                  "stale: DATASHEET.md: statistics stale",
+                  f"stale: docs/documents/{SEED_ID}.html: out of date"):
+        assert stale in refused.stderr
+    assert re.search(r"^lint: annotations/entities.json \S+: \[unmentioned-entity\] ",
+                     refused.stderr, re.M)
+    assert not (checkout / "CHANGELOG.md").read_text(encoding="utf-8").count("\n## v") > 1
+    # ... and the registry entries nobody mentions any more (lint says which) are removed.
+    linked = {m["entity"] for m in gold["entities"] if m.get("entity")}
+    registry_path = checkout / "annotations" / "entities.json"
+    registry = read(registry_path)
+    registry["entities"] = [e for e in registry["entities"] if e["id"] in linked]
+    registry_path.write_text(json.dumps(registry, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    refresh(checkout)
 
     too_small = cli("release", "--bump", "minor", "--root", checkout)
     assert too_small.exit_code == 1
@@ -226,10 +244,11 @@ def test_a_release_after_a_revision_of_the_seed_is_major_with_exact_counts(check
 def test_records_reserialised_by_a_new_writer_setting_are_a_patch(checkout, monkeypatch):
     first = release(checkout, today=DAY)
     monkeypatch.setitem(shards.WRITER_OPTIONS, "compression", "gzip")
-    with pytest.raises(ReleaseError, match="the exports are stale, run `newsspans export` first: "
-                                           "exports/claims/test-00000-of-00001.parquet: stale"):
+    with pytest.raises(ReleaseError, match="the build is not green, nothing released: run "
+                                           "`newsspans build` and `newsspans lint`, then release:\n"
+                                           "stale: exports/claims/test-00000-of-00001.parquet: stale"):
         release(checkout, today=DAY)
-    export_corpus(checkout)
+    refresh(checkout)
     assert plan_release(checkout, "major")["version"] == bumped(first["version"], "major")
     summary = release(checkout, today=DAY)
     assert summary["bump"] == "patch"

@@ -55,7 +55,9 @@ def release(bump, corpus):
     added, PATCH when the same records were re-serialised. A --bump smaller than that is
     refused. Records the release in releases/ (releases.json holds the dataset version)
     and CHANGELOG.md, regenerates croissant.json and the card from that record, and
-    prints the git tag to create.
+    prints the git tag to create. Refused, with nothing written, unless the build is
+    green: the corpus valid, no lint finding in the gold, every generated file fresh
+    (`newsspans build --check`) and every config loading back (check-load).
 
     Example:
 

@@ -120,7 +120,8 @@ def _transaction(root, out: Path, write, files, files_dir: Path, keep=()):
     swap = Swap(root)
     try:
         result = write(staging)
-        for config in CONFIGS:
+        for config in CONFIGS:   # a config with no rows at all becomes an empty folder
+            (staging / config).mkdir(exist_ok=True)
             swap.add_folder(out / config, staging / config)
         for name, data in files(result).items():
             swap.add_file(files_dir / name, data)
@@ -135,7 +136,12 @@ def _transaction(root, out: Path, write, files, files_dir: Path, keep=()):
 
 
 class Summary:
-    """What the export wrote: shards per config and split, paths relative to exports/."""
+    """What the export wrote: shards per config and split, paths relative to exports/.
+
+    A config has shards only for the splits where it has rows: `datasets` cannot load a
+    split with no rows ("Instruction 'train' corresponds to no data"), so such a split is
+    neither written nor declared, and a config with no rows at all has no shards.
+    """
 
     def __init__(self, shards_by_config: dict, documents: int, languages: tuple, provenance=(),
                  version=DEFAULT_VERSION):
@@ -147,18 +153,27 @@ class Summary:
         self.provenance = tuple(provenance)
 
     def splits(self):
+        """The splits that have documents."""
         return [s for s in SPLITS if s in self.by_config[CONFIGS[0]]]
+
+    def config_splits(self, config):
+        """The splits where `config` has rows."""
+        return [s for s in SPLITS if s in self.by_config[config]]
+
+    def configs(self):
+        """The configs with rows in at least one split."""
+        return [c for c in CONFIGS if self.by_config[c]]
 
     def shards(self):
         for config in CONFIGS:
-            for split in self.splits():
+            for split in self.config_splits(config):
                 yield from self.by_config[config][split]
 
     def rows(self, config, split):
-        return sum(s.rows for s in self.by_config[config][split])
+        return sum(s.rows for s in self.by_config[config].get(split, ()))
 
     def num_bytes(self, config, split):
-        return sum(s.num_bytes for s in self.by_config[config][split])
+        return sum(s.num_bytes for s in self.by_config[config].get(split, ()))
 
 
 class _RelShard:
@@ -186,8 +201,6 @@ def _write_configs(corpus: Corpus, staging: Path, limits: Limits, text_free=Fals
     for dv in iter_versions(corpus):
         documents.add(dv.doc_id)
         languages.add(dv.language)
-        for config in CONFIGS:   # every config gets every split that has a document
-            writer(config, dv.split)
         if dv.gold is not None:
             provenance[dv.gold.provenance.get("method"),
                        ", ".join(dv.gold.provenance.get("annotators", ())) or "none"] += 1

@@ -49,9 +49,10 @@ def front_matter(summary, facts, folder="exports/", config_features=features,
     each config's Features: the text-free card passes its own, and its own name and license
     details (`text_free`).
     """
-    splits = summary.splits()
     configs, infos = [], []
-    for config in CONFIGS:
+    # Only what has rows is declared: `datasets` cannot load a split with no rows.
+    for config in summary.configs():
+        splits = summary.config_splits(config)
         entry = {"config_name": config,
                  "data_files": [{"split": s, "path": f"{folder}{config}/{s}-*.parquet"}
                                 for s in splits]}
@@ -130,6 +131,16 @@ def blocks(summary) -> dict:
     lines.append("")
     lines.append(f"{summary.documents:,} document{'s' if summary.documents != 1 else ''}; "
                  f"rows per config and split.")
+    empty = []
+    for config in CONFIGS:
+        if config not in summary.configs():
+            empty.append(f"`{config}` (no rows at all: the config is absent)")
+        else:
+            empty += [f"`{config}` {split}" for split in summary.splits()
+                      if not summary.rows(config, split)]
+    if empty:
+        lines.append(f"Not declared in the card, having no rows (`datasets` cannot load an "
+                     f"empty split): {', '.join(empty)}.")
     columns = []
     for config in CONFIGS:
         fields = ", ".join(f"`{name}` ({_type(f)})" for name, f in features(config).items())

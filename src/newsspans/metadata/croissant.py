@@ -103,8 +103,8 @@ def _description(config):
 def croissant(root, summary, version: str, facts: dict) -> dict:
     """The croissant.json document for the export `summary` and the corpus `facts`."""
     distribution, record_sets = [], []
-    for config in CONFIGS:
-        for split in summary.splits():
+    for config in summary.configs():   # a config with no rows has no files to describe
+        for split in summary.config_splits(config):
             for shard in summary.by_config[config][split]:
                 distribution.append({
                     "@type": "cr:FileObject", "@id": f"exports/{shard.relpath}",
