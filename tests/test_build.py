@@ -143,6 +143,7 @@ def test_a_release_is_refused_while_the_build_is_broken_and_writes_nothing(built
     released = cli("release", "--root", built)
     assert released.exit_code == 0, released.output
     assert released.stdout.startswith("release v0.1.0 (initial)\n")
+    assert cli("build", "--root", built, "--check").exit_code == 0   # the release left it green
 
 
 def test_a_release_is_refused_when_check_load_fails(built, monkeypatch):

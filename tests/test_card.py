@@ -30,6 +30,11 @@ def test_front_matter_has_every_required_key(card):
     data = card.data.to_dict()
     assert [k for k in REQUIRED if k not in data] == []
     assert data["license"] == "other" and "CC-BY-4.0" in data["license_details"]
+    # The hub asks for a link when the license is `other`: the annotations' license.
+    assert data["license_link"] == "https://creativecommons.org/licenses/by/4.0/"
+    head = (REPO / "README.md").read_text(encoding="utf-8").split("\n---\n")[0]
+    assert [line.split(":")[0] for line in head.splitlines()[1:7] if not line.startswith(" ")] == [
+        "pretty_name", "license", "license_name", "license_link", "license_details"]
     assert data["language"] == ["en"]
     assert data["size_categories"] == ["n<1K"]
     # The seed gold is a single unreviewed pass by a language model: the card must say so.

@@ -72,3 +72,46 @@ def test_record_sets_read_the_parquet(root, dataset):
 
         for record, row in zip(sorted(records, key=order), sorted(rows, key=order)):
             assert record == {name: row[name] for name in features(config)}
+
+
+def _fields(fields):
+    for field in fields:
+        yield field
+        yield from _fields(field.get("subField", ()))
+
+
+def test_every_field_description_is_a_sentence_about_its_column(root):
+    data = json.loads((root / "croissant.json").read_text(encoding="utf-8"))
+    for record_set in data["recordSet"]:
+        for field in _fields(record_set["field"]):
+            description = field["description"]
+            assert description[0].isupper() and description.endswith("."), field["@id"]
+            assert not description.lower().startswith(f"{field['name']}:"), field["@id"]
+            assert ": of " not in description and ":." not in description, field["@id"]
+    fields = {f["@id"]: f["description"] for rs in data["recordSet"] for f in _fields(rs["field"])}
+    assert fields["documents/text"] == "The canonical text of the document version."
+    assert fields["entities/text"] == fields["documents/entities/text"] == (
+        "The span's text, equal to text[start:end] of its document version's text.")
+    assert fields["quotes/kind"] == (
+        "The quote kind, as a class index into [direct, indirect, mixed] (the names are also "
+        "in each Parquet file's `labels` metadata).")
+
+
+def test_date_published_is_the_last_release_date(root, tmp_path):
+    data = json.loads((root / "croissant.json").read_text(encoding="utf-8"))
+    record = root / "releases" / "releases.json"
+    if record.is_file():
+        releases = json.loads(record.read_text(encoding="utf-8"))["releases"]
+        assert data["datePublished"] == releases[-1]["date"]
+    else:
+        assert "datePublished" not in data   # nothing released yet
+    copy = tmp_path / "copy"
+    shutil.copytree(MINI, copy)
+    (copy / "releases").mkdir()
+    (copy / "releases" / "releases.json").write_text(json.dumps({"releases": [
+        {"version": "0.3.0", "date": "2026-12-24", "files": {}, "manifest_sha256": "0" * 64}]}),
+        encoding="utf-8")
+    export_corpus(copy)
+    data = json.loads((copy / "croissant.json").read_text(encoding="utf-8"))
+    assert (data["version"], data["datePublished"]) == ("0.3.0", "2026-12-24")
+    assert mlc.Dataset(jsonld=copy / "croissant.json").metadata.ctx.issues.errors == set()

@@ -109,7 +109,7 @@ def test_the_fields_are_generated_by_export(tmp_path):
     """A stale or hand-edited rai: field is caught by `export --check`."""
     import shutil
     root = tmp_path / "repo"
-    for folder in ("corpus", "annotations", "exports"):
+    for folder in ("corpus", "annotations", "exports", "releases"):
         shutil.copytree(REPO / folder, root / folder)
     for name in ("croissant.json", "README.md", "dataset.yaml"):
         shutil.copy2(REPO / name, root / name)

@@ -164,6 +164,8 @@ def checkout(repo, tmp_path):
         shutil.copytree(repo / folder, root / folder)
     for name in ("croissant.json", "README.md", "DATASHEET.md", "dataset.yaml"):
         shutil.copy2(repo / name, root / name)
+    # Without the release record nothing was released: croissant.json has no datePublished.
+    export_corpus(root)
     return root
 
 

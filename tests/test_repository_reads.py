@@ -35,7 +35,7 @@ def checkout(tmp_path):
     """A copy of the repository's data (no .git, no virtual environment)."""
     dest = tmp_path / "repo"
     dest.mkdir()
-    for name in ("corpus", "annotations", "exports", "releases", "schema"):
+    for name in ("corpus", "annotations", "exports", "releases", "schema", "docs"):
         shutil.copytree(REPO / name, dest / name)
     for name in ("README.md", "DATASHEET.md", "CHANGELOG.md", "croissant.json", "dataset.yaml"):
         shutil.copy2(REPO / name, dest / name)

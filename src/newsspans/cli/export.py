@@ -25,7 +25,8 @@ def export(check, without_text, out, corpus):
     The corpus is validated first: when it is invalid nothing is written and every problem
     is printed (exit 1). With --check the exports are rebuilt in a temporary folder and
     compared with the committed files, the README's front matter and generated blocks and
-    croissant.json; CI runs this. With --without-text only the text-free distribution is
+    croissant.json (`newsspans build --check`, what CI runs, includes this). A config has
+    files only for the splits where it has rows. With --without-text only the text-free distribution is
     written (the same configs without any text of the articles; see `rehydrate`).
 
     Example:

@@ -71,7 +71,40 @@ def features(config: str):
     raise KeyError(f"unknown export config {config!r}; the configs are {', '.join(CONFIGS)}")
 
 
+# The Parquet key-value metadata key that names the ClassLabel codes, for readers other
+# than `datasets` (DuckDB's parquet_kv_metadata, Polars' read_parquet_metadata, pyarrow).
+LABELS_KEY = "labels"
+
+
+def label_names(feats) -> dict:
+    """{column: [names]} of every ClassLabel column of `feats`, nested as the columns are.
+
+    A list of ClassLabels (ner_tags) gives its names; a list of structs (the layers of
+    `documents`) gives {column: {field: [names]}}. Columns without labels are left out.
+    """
+    out = {}
+    for name, feature in feats.items():
+        inner = getattr(feature, "feature", None)
+        if type(feature).__name__ == "ClassLabel":
+            out[name] = list(feature.names)
+        elif isinstance(inner, dict):
+            nested = label_names(inner)
+            if nested:
+                out[name] = nested
+        elif type(inner).__name__ == "ClassLabel":
+            out[name] = list(inner.names)
+    return out
+
+
+def with_label_names(schema, feats):
+    """`schema` with the `labels` metadata added: {column: [names]} as compact JSON."""
+    import json
+    names = json.dumps(label_names(feats), ensure_ascii=False, separators=(",", ":"))
+    return schema.with_metadata({**schema.metadata, LABELS_KEY.encode(): names.encode("utf-8")})
+
+
 @lru_cache(maxsize=None)
 def arrow_schema(config: str):
-    """The Arrow schema of one config, carrying the Features as `huggingface` metadata."""
-    return features(config).arrow_schema
+    """The Arrow schema of one config: the Features as `huggingface` metadata, and the
+    ClassLabel names as `labels` metadata."""
+    return with_label_names(features(config).arrow_schema, features(config))

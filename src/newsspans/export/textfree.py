@@ -10,7 +10,7 @@ can rebuild the full files byte for byte from these plus the texts.
 
 from functools import lru_cache
 
-from newsspans.export.features import features as full_features
+from newsspans.export.features import features as full_features, with_label_names
 from newsspans.model.labels import LAYERS
 from newsspans.store.hashing import sha256_text
 
@@ -52,8 +52,8 @@ def features(config: str):
 
 @lru_cache(maxsize=None)
 def arrow_schema(config: str):
-    """The Arrow schema of one text-free config, with its Features as metadata."""
-    return features(config).arrow_schema
+    """The Arrow schema of one text-free config, with its Features and label names as metadata."""
+    return with_label_names(features(config).arrow_schema, features(config))
 
 
 def _strip_span(row: dict) -> dict:

@@ -37,8 +37,11 @@ def _card_facts(facts, text_free) -> dict:
     """The card's keys that come before `language`, from the facts, in the card's order."""
     own = facts["text_free"] if text_free else facts
     details = own["license_details"] if text_free else facts["license"]["details"]
+    # license_link: the hub asks for one when the license is `other`; it is the
+    # annotations' license (the details say what else applies).
     return {"pretty_name": own["pretty_name"], "license": facts["license"]["hub_id"],
-            "license_name": facts["license"]["name"], "license_details": details}
+            "license_name": facts["license"]["name"], "license_link": facts["license"]["url"],
+            "license_details": details}
 
 
 def front_matter(summary, facts, folder="exports/", config_features=features,

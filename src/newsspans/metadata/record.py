@@ -34,6 +34,12 @@ def record_version(root) -> str:
     return releases[-1]["version"] if releases else DEFAULT_VERSION
 
 
+def record_date(root):
+    """The date of the last release (YYYY-MM-DD), or None when nothing was released."""
+    releases = read_releases(root)
+    return releases[-1].get("date") if releases else None
+
+
 def _check_shape(data) -> None:
     """CorpusError at the first schema error: the outermost path, a missing key before others."""
     from newsspans.validation.schemas import is_valid, validator
