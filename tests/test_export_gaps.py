@@ -157,6 +157,12 @@ def test_a_config_with_no_rows_at_all_is_absent_and_said_so(tmp_path, offline):
     assert all(row["claims"] == [] for split in documents.values() for row in split)
     assert export_corpus(root, check=True) == []
     assert not any(config == "claims" for config, _ in read_exports(root)[0])
+    full = {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "exports").rglob("*.parquet")}
+    export_without_text(root)
+    shutil.rmtree(root / "exports")
+    rehydrate(root, root / "corpus")
+    assert {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in (root / "exports").rglob("*.parquet")} == full
 
 
 def test_claims_coming_back_restore_the_config(tmp_path):
