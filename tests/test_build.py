@@ -104,6 +104,26 @@ def test_comparison_sites_present_are_refreshed_and_checked(built, cli):
         cli("build", "--root", built).stdout.splitlines()
 
 
+def test_committed_agreement_reports_are_refreshed_and_checked(built, cli):
+    annotators = built / "annotations" / "mini-tromso-schools" / "annotators"
+    annotators.mkdir()
+    shutil.copy2(REPO / "tests" / "fixtures" / "mini" / "annotations" / "mini-tromso-schools"
+                 / "annotators" / "alice.json", annotators / "alice.json")
+    assert cli("agreement", "--doc", "mini-tromso-schools", "--write", "--root", built).exit_code == 0
+    assert cli("build", "--root", built).exit_code == 0
+    assert cli("build", "--root", built, "--check").exit_code == 0
+    layer = json.loads((annotators / "alice.json").read_text(encoding="utf-8"))
+    layer["claims"] = layer["claims"][:-1]   # alice now agrees on one claim fewer
+    (annotators / "alice.json").write_text(json.dumps(layer, ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
+    result = cli("build", "--root", built, "--check")
+    assert result.exit_code == 1
+    assert "annotations/mini-tromso-schools/agreement.json: stale" in result.stdout.splitlines()
+    rebuilt = cli("build", "--root", built)
+    assert "wrote annotations/mini-tromso-schools/agreement.json" in rebuilt.stdout.splitlines()
+    assert cli("build", "--root", built, "--check").exit_code == 0
+
+
 def test_check_load_failing_fails_the_build(built, monkeypatch, cli):
     def broken(root):
         raise ExportError("loading the exports back failed: claims/train: injected")

@@ -14,12 +14,13 @@ from newsspans.cli.progress import bar
 @root_option
 @library_errors
 def build(check, corpus):
-    """Regenerate exports/, the README card, croissant.json, the statistics and docs/.
+    """Regenerate exports/, the card, croissant.json, statistics, agreement reports, docs/.
 
     Validates the corpus first (nothing is written when it is invalid), then writes the
     Parquet configs, README.md's front matter and generated blocks, croissant.json, the
-    statistics tables of DATASHEET.md and README.md, and the rendered pages of docs/
-    (and of each docs/compare/USER/ there); then loads every config back with `datasets`
+    statistics tables of DATASHEET.md and README.md, the committed agreement reports
+    (annotations/DOC/agreement.json) and the rendered pages of docs/ (and of each
+    docs/compare/USER/ there); then loads every config back with `datasets`
     (check-load). With --check nothing is written: every stale file is named (exit 1),
     and check-load runs when none is. The screenshot is not part of it (`make docs`).
 

@@ -2,8 +2,8 @@
 
 The generated files are exports/ (the Parquet configs), the README card (front matter and
 generated blocks), croissant.json, the statistics tables of DATASHEET.md and README.md,
-and the rendered pages in docs/ (the gold site, and each docs/compare/USER/ site that is
-there). `refresh` writes the stale ones and runs check-load; `refresh(check=True)` writes
+the rendered pages in docs/ (the gold site, and each docs/compare/USER/ site that is
+there), and the committed agreement reports (annotations/<doc>/agreement.json). `refresh` writes the stale ones and runs check-load; `refresh(check=True)` writes
 nothing and names every stale file (what CI runs), then runs check-load when nothing is
 stale. `release_blockers` is what a release requires on top: a valid corpus, gold that
 lint finds nothing in, every generated file fresh, and check-load passing.
@@ -21,7 +21,7 @@ from newsspans.model.corpus import Corpus
 
 DOCS = "docs"
 COMPARE = "compare"
-STEPS = ("exports, card and croissant.json", "statistics", "pages")
+STEPS = ("exports, card and croissant.json", "statistics", "agreement reports", "pages")
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ def refresh(root, check=False, progress=lambda steps: steps) -> BuildReport:
     ExportError when check-load fails after writing. With `check=True` nothing is written:
     the report lists every stale item, and check-load runs only when there is none.
     """
+    from newsspans.curation.agreement import stale_reports, write_reports
     from newsspans.export.build import export_corpus
     from newsspans.export.loadcheck import check_load
     from newsspans.metadata.stats import stale_stats, write_stats
@@ -72,6 +73,11 @@ def refresh(root, check=False, progress=lambda steps: steps) -> BuildReport:
             stale.extend(f"{name}: statistics stale" for name in stale_stats(corpus))
         elif step == STEPS[1]:
             written.extend(write_stats(corpus))
+        elif step == STEPS[2] and check:
+            stale.extend(f"{path}: stale" for path in stale_reports(corpus))
+        elif step == STEPS[2]:
+            stale_now = stale_reports(corpus)   # rewrite only what changed
+            written.extend(write_reports(corpus, [path.split("/")[1] for path in stale_now]))
         elif check:
             for user in _sites(corpus):
                 stale.extend(f"{shown}/{rel}: {why}" for rel, why in stale_pages(corpus, docs, user))
