@@ -476,3 +476,34 @@ def test_revise_never_lists_the_corpus(mini, tmp_path, monkeypatch):
     monkeypatch.setattr(Layout, "doc_ids", listing)
     report = revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
     assert report["version"] == 2
+
+
+def test_repeated_paragraphs_one_deleted_orphan_their_spans_as_ambiguous_and_the_rest_is_placed(cli, tmp_path):
+    """Through the commands: spans added by text on three copies of a paragraph; a revision
+    that deletes one copy cannot say which, so the copies' spans are orphans, with the reason,
+    but the one whose context is unique (before the last paragraph) and the span of the
+    paragraph that is not repeated move to their one place."""
+    shutil.copytree(MINI, tmp_path / "c")
+    root = tmp_path / "c"
+    raw = tmp_path / "raw.txt"
+    copy = "Storm hits Brest again, the mayor of Brest said."
+    raw.write_text(f"Intro.\n\n{copy}\n\n{copy}\n\n{copy}\n\nThe port of Quimper stays shut.\n", encoding="utf-8")
+    assert cli("ingest", raw, "--id", "repeated-storm", "--root", root).exit_code == 0
+    assert cli("registry", "add", "brest", "--name", "Brest", "--type", "GPE", "--root", root).exit_code == 0
+    assert cli("registry", "add", "quimper", "--name", "Quimper", "--type", "GPE", "--root", root).exit_code == 0
+    for nth in range(1, 7):
+        result = cli("annotate", "repeated-storm", "--entity", "Brest", "--label", "GPE", "--link", "brest",
+                     "--nth", nth, "--root", root)
+        assert result.exit_code == 0, result.output
+    assert cli("annotate", "repeated-storm", "--entity", "Quimper", "--label", "GPE", "--link", "quimper",
+               "--root", root).exit_code == 0
+    new = tmp_path / "new.txt"
+    new.write_text(f"Intro, longer now.\n\n{copy}\n\n{copy}\n\nThe port of Quimper stays shut.\n", encoding="utf-8")
+    result = cli("revise", "repeated-storm", "--text", new, "--note", "one copy removed", "--format", "json",
+                 "--root", root)
+    assert result.exit_code == 0, result.output
+    [gold] = json.loads(result.stdout)["files"]
+    assert gold["placed"] == {"same offset": 0, "unique context": 2, "orphaned": 5}
+    assert [(o["id"], o["how"]) for o in gold["moved"]] == [("m6", "unique context"), ("m7", "unique context")]
+    assert all(o["reason"].startswith("ambiguous: ") for o in gold["orphaned"])
+    assert [p.path for p in validate_corpus(root)] == [f"$.orphans[{i}]" for i in range(5)]

@@ -129,8 +129,9 @@ def reanchor_file(data: dict, textmap: TextMap, version: int, sha256: str, today
     lost = [o.asdict() for o in outcomes if o.status == "orphaned"]
     placed = {SAME_OFFSET: sum(o.status == "unchanged" for o in outcomes),
               UNIQUE_CONTEXT: len(moved), "orphaned": len(lost)}
+    same = [{"layer": o.layer, "id": o.id} for o in outcomes if o.status == "unchanged"]
     return new_data, {"from_version": old_version, "version": version,
-                      "unchanged": placed[SAME_OFFSET], "placed": placed,
+                      "unchanged": placed[SAME_OFFSET], "placed": placed, "same_offset": same,
                       "moved": moved, "orphaned": lost, "relations": relations}
 
 
