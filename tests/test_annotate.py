@@ -151,3 +151,22 @@ def test_registry_add_creates_a_registry_only_with_an_id_policy(cli, mini):
     assert result.exit_code == 0
     assert read(mini / "annotations" / "entities.json") == {
         "id_policy": "slugs", "entities": [{"id": "x-1", "name": "X", "type": "ORG", "wikidata": None}]}
+
+
+def test_an_orphan_left_by_a_revision_is_re_annotated_and_resolved(cli, mini, tmp_path):
+    text = (mini / "corpus" / STORM / "v1.txt").read_text(encoding="utf-8")
+    new = tmp_path / "v2.txt"
+    new.write_text(text.replace("20,000", "30,000"), encoding="utf-8")
+    assert cli("revise", STORM, "--text", new, "--note", "figure", "--root", mini).exit_code == 0
+    orphans = [o["annotation"]["id"] for o in gold(mini).get("orphans", [])]
+    assert "m3" in orphans
+    before = snapshot(mini)
+    result = cli("annotate", STORM, "--entity", "30,000", "--label", "CARDINAL", "--resolves", "m99", "--root", mini)
+    assert result.exit_code == 1 and "--resolves 'm99': " in result.output and "entities m3" in result.output
+    assert snapshot(mini) == before
+    result = cli("annotate", STORM, "--entity", "30,000", "--label", "CARDINAL", "--resolves", "m3", "--root", mini)
+    assert result.exit_code == 0, result.output
+    data = gold(mini)
+    assert "m3" not in [o["annotation"]["id"] for o in data.get("orphans", [])]
+    assert data["entities"][-1]["text"] == "30,000" and data["version"] == 2
+    assert len(validate_corpus(mini)) == len(orphans) - 1   # the other orphans still wait

@@ -29,11 +29,13 @@ from newsspans.model import labels
 @click.option("--in-quote", "in_quote", help="The quote the claim sits in (default: the innermost around it).")
 @click.option("--not-checkworthy", is_flag=True, help="The claim cannot be settled with evidence.")
 @click.option("--annotator", help="Write annotations/<doc>/annotators/<NAME>.json instead of gold.json.")
+@click.option("--resolves", help="The id of an orphan (left by a revision) this annotation replaces; "
+              "it leaves the file's orphans.")
 @click.option("--by", default="curator", show_default=True, help="The name recorded in the gold's provenance.")
 @root_option
 @library_errors
 def annotate(doc_id, entity_text, quote_text, claim_text, nth, label, mention_kind, link, kind, speaker,
-             cue, cue_nth, category, claimant, in_quote, not_checkworthy, annotator, by, corpus):
+             cue, cue_nth, category, claimant, in_quote, not_checkworthy, annotator, resolves, by, corpus):
     """Add a mention, a quote or a claim to DOC_ID by its text: no offsets to count.
 
     The text is found in the document's latest version (offsets are code points of it);
@@ -61,7 +63,8 @@ def annotate(doc_id, entity_text, quote_text, claim_text, nth, label, mention_ki
             raise click.UsageError("--claim needs --category")
         fields = {"category": category, "claimant": claimant, "quote": in_quote,
                   "checkworthy": not not_checkworthy}
-    result = add(corpus, doc_id, layer, text, nth=nth, annotator=annotator, by=by, **fields)
+    result = add(corpus, doc_id, layer, text, nth=nth, annotator=annotator, by=by, resolves=resolves,
+                 **fields)
     click.echo(describe(result))
 
 

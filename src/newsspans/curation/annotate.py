@@ -47,14 +47,17 @@ def find(text: str, needle: str, nth=None, what="text", where="the text", within
     return begin, begin + len(needle)
 
 
-def annotate(root, doc_id, layer, text, *, nth=None, annotator=None, by="curator", now=None, **fields) -> dict:
+def annotate(root, doc_id, layer, text, *, nth=None, annotator=None, by="curator", now=None,
+             resolves=None, **fields) -> dict:
     """Add one annotation of `layer` ("entities", "quotes" or "claims") whose span is `text`.
 
     Fields: entities `label`, `mention` (NAM), `link`; quotes `kind` (direct), `speaker`,
     `cue` and `cue_nth` (the cue is looked for in the quote's paragraph first); claims
     `category`, `quote` (by default the innermost quote around the claim), `claimant` (by
     default that quote's speaker, or `@author` outside quotes) and `checkworthy`. Writes gold.json,
-    or annotators/<annotator>.json. Returns {"file", "layer", "item"}.
+    or annotators/<annotator>.json. `resolves` names an orphan of the file (left by a
+    revision) that the new annotation replaces: it is removed from `orphans`. Other orphans
+    stay, and do not stop the file from being written. Returns {"file", "layer", "item"}.
     """
     corpus = Corpus.of(root)
     document = corpus.document(doc_id)
@@ -77,14 +80,29 @@ def annotate(root, doc_id, layer, text, *, nth=None, annotator=None, by="curator
         raise AnnotateError(f"{file}: {twin['id']} has the same {', '.join(key)} "
                             f"([{start}:{end}] {text!r}); nothing was written")
     new = dict(data, **{layer: data[layer] + [item]})
+    if resolves is not None:
+        new["orphans"] = _resolve(data.get("orphans", []), resolves, layer, file)
+        if not new["orphans"]:
+            del new["orphans"]
     new["provenance"] = _provenance(data["provenance"], annotator or by, now)
     texts = {v.number: v.text for v in document.versions}
-    problems = check_pending(document.metadata, texts, file, new, corpus.registry)
+    problems = [p for p in check_pending(document.metadata, texts, file, new, corpus.registry)
+                if not p.path.startswith("$.orphans[")]   # waiting for a person, not new
     if problems:
         raise InvalidCorpus(problems)
     atomic_write(path, dumps_json(new), root=layout.root)
     corpus.refresh()
     return {"file": file, "layer": layer, "item": item}
+
+
+def _resolve(orphans, orphan_id, layer, file) -> list:
+    """`orphans` without the one whose annotation is `orphan_id`; AnnotateError if none is."""
+    left = [o for o in orphans if not (o["annotation"].get("id") == orphan_id and o["layer"] == layer)]
+    if len(left) == len(orphans):
+        known = ", ".join(f"{o['layer']} {o['annotation'].get('id')}" for o in orphans) or "none"
+        raise AnnotateError(f"--resolves {orphan_id!r}: {file} has no orphaned {layer} annotation of "
+                            f"that id (orphans: {known})")
+    return left
 
 
 def _empty(doc_id, latest, name, now) -> dict:
