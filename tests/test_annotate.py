@@ -3,8 +3,11 @@
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import snapshot
+from newsspans.curation.annotate import find
+from newsspans.errors import AnnotateError
 from newsspans.validation.validate import validate_corpus
 
 STORM = "mini-brittany-storm"
@@ -170,3 +173,20 @@ def test_an_orphan_left_by_a_revision_is_re_annotated_and_resolved(cli, mini, tm
     assert "m3" not in [o["annotation"]["id"] for o in data.get("orphans", [])]
     assert data["entities"][-1]["text"] == "30,000" and data["version"] == 2
     assert len(validate_corpus(mini)) == len(orphans) - 1   # the other orphans still wait
+
+
+# Offsets by text, as a property ---------------------------------------------------------------
+PIECES = st.sampled_from(["Kim", " ", "said", "🎉", "e\u0301", "محمد", "\n\n", "Zoë", "."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=30).map("".join), st.lists(PIECES, min_size=1, max_size=3).map("".join),
+       st.integers(1, 6))
+def test_find_gives_code_point_offsets_of_the_nth_occurrence_or_a_clear_error(text, needle, nth):
+    starts = [i for i in range(len(text)) if text.startswith(needle, i)]
+    try:
+        start, end = find(text, needle, nth)
+    except AnnotateError as exc:
+        assert needle != needle.strip() or not starts or nth > len(starts), exc
+        return
+    assert needle == needle.strip() and start == starts[nth - 1] and text[start:end] == needle
