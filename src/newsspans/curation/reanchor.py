@@ -80,6 +80,7 @@ class TextMap:
         solid = [(0, 0, 0)] + [b for b in self.blocks if b[2] >= MIN_CONTEXT] + [(len(old), len(new), 0)]
         self._gaps = [(o1 + s1, o2, n1 + s1, n2) for (o1, n1, s1), (o2, n2, _) in zip(solid, solid[1:])
                       if (o1 + s1, n1 + s1) != (o2, n2)]
+        self._located_gaps = {}
 
     def char(self, i: int) -> Optional[int]:
         """Index in `new` of the old character at `i` by the diff, or None if it was removed."""
@@ -150,9 +151,11 @@ class TextMap:
             return None
         new_copies = self.places("new", selector)
         n = len(selector)
-        intact = [self.char(p) for p in old_copies]
-        intact = [q if q is not None and self.char(p + n - 1) == q + n - 1 and self.new.startswith(selector, q)
-                  else None for p, q in zip(old_copies, intact)]
+        intact = []   # where the diff carries each old copy whole, or None
+        for p in old_copies:
+            q = self.char(p)
+            whole = q is not None and self.char(p + n - 1) == q + n - 1 and self.new.startswith(selector, q)
+            intact.append(q if whole else None)
         if len(new_copies) != len(old_copies):
             # The edit changed the number of copies. Which copies it touched is known only
             # when each one it touched was changed in its own paragraph: a copy deleted or
@@ -180,18 +183,19 @@ class TextMap:
         elsewhere: a change inside one paragraph, or a deletion or an insertion that cannot
         slide by its own length. (A paragraph deleted from one of several identical runs,
         together with another change, can.)"""
-        for oa, ob, na, nb in self._gaps:
-            if ob < lo or oa > hi:
-                continue
+        return all(self._gap_located(gap) for gap in self._gaps if not (gap[1] < lo or gap[0] > hi))
+
+    def _gap_located(self, gap) -> bool:
+        if gap not in self._located_gaps:
+            oa, ob, na, nb = gap
             if oa < ob and na < nb:
-                if "\n" in self.old[oa:ob] or "\n" in self.new[na:nb]:
-                    return False
+                located = "\n" not in self.old[oa:ob] and "\n" not in self.new[na:nb]
             elif oa < ob:
-                if slide(self.old, oa, ob, -1) + slide(self.old, oa, ob, 1) >= ob - oa:
-                    return False
-            elif slide(self.new, na, nb, -1) + slide(self.new, na, nb, 1) >= nb - na:
-                return False
-        return True
+                located = slide(self.old, oa, ob, -1) + slide(self.old, oa, ob, 1) < ob - oa
+            else:
+                located = slide(self.new, na, nb, -1) + slide(self.new, na, nb, 1) < nb - na
+            self._located_gaps[gap] = located
+        return self._located_gaps[gap]
 
     def _in_context(self, a: str, start: int, n: int, text: str, b: str, side_b: str) -> set:
         """The places in `b` of the text a[start:start + n] that agree with its context there:
