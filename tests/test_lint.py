@@ -343,3 +343,54 @@ def test_annotator_files_are_linted_too(mini):
     _edit(path, lambda d: d["quotes"][0].update(cue=None))
     added = [f for f in lint_corpus(mini) if f.file == rel and f not in before]
     assert [(f.check, f.path) for f in added] == [("no-cue", "$.quotes[0].cue")]
+
+
+# Scoping: --doc and --file ------------------------------------------------------------------
+STORM, TROMSO = "mini-brittany-storm", "mini-tromso-schools"
+ALICE = f"annotations/{TROMSO}/annotators/alice.json"
+
+
+def test_lint_scoped_to_a_document_or_a_file_reports_only_their_findings(cli, mini):
+    everything = lint_corpus(mini)
+    assert {f.file for f in everything} >= {f"annotations/{STORM}/gold.json", ALICE}
+    storm = lint_corpus(mini, docs=[STORM])
+    assert storm == [f for f in everything if f.doc and f.doc.startswith(STORM + "@")]
+    assert lint_corpus(mini, files=[ALICE]) == [f for f in everything if f.file == ALICE]
+    both = lint_corpus(mini, docs=[STORM], files=[ALICE])
+    assert both == [f for f in everything if f in storm or f.file == ALICE]
+    result = cli("lint", "--doc", STORM, "--file", ALICE, "--format", "json", "--root", mini)
+    assert result.exit_code == 1
+    assert [d["file"] for d in json.loads(result.stdout)] == [f.file for f in both]
+
+
+def test_lint_scoped_leaves_out_the_registry_findings(mini):
+    registry = mini / "annotations" / "entities.json"
+    data = json.loads(registry.read_text(encoding="utf-8"))
+    data["entities"].append({"id": "nobody", "name": "Nobody", "type": "PERSON", "wikidata": None})
+    registry.write_text(json.dumps(data), encoding="utf-8")
+    assert any(f.check == "unmentioned-entity" for f in lint_corpus(mini))
+    assert not any(f.check == "unmentioned-entity" for f in lint_corpus(mini, docs=[STORM]))
+
+
+def test_lint_scoped_to_a_clean_file_is_clean(cli, mini):
+    gold = mini / "annotations" / STORM / "gold.json"
+    data = json.loads(gold.read_text(encoding="utf-8"))
+    data["quotes"][1]["cue"] = None   # any finding outside the scoped file must not show
+    gold.write_text(json.dumps(data), encoding="utf-8")
+    result = cli("lint", "--file", ALICE, "--root", mini)
+    assert all(line.startswith(ALICE) for line in result.stdout.splitlines())
+    assert "no-cue" in cli("lint", "--doc", STORM, "--root", mini).stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--doc", "no-such-doc"], f"Error: no document 'no-such-doc' in corpus/ (documents: {STORM}, {TROMSO})"),
+    (["--file", f"annotations/{TROMSO}/annotators/bob.json"],
+     f"Error: --file annotations/{TROMSO}/annotators/bob.json: not an annotation file of the corpus "
+     f"(annotation files: annotations/{TROMSO}/gold.json, {ALICE})"),
+    (["--file", "README.md"], f"Error: --file README.md: not an annotation file of the corpus (annotation "
+                              f"files: annotations/{STORM}/gold.json, annotations/{TROMSO}/gold.json, {ALICE})"),
+])
+def test_lint_scoped_to_what_does_not_exist_lists_what_does(cli, mini, args, message):
+    result = cli("lint", *args, "--root", mini)
+    assert result.exit_code == 1
+    assert result.output.strip() == message

@@ -33,3 +33,44 @@ def test_the_readme_python_example_runs(monkeypatch):
         assert test.examples, "an example with no >>> lines tests nothing"
         runner.run(test)
     assert runner.failures == 0
+
+
+def _curating_commands():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Curating\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def test_the_curating_section_runs_as_written_on_a_copy_of_the_fixture(mini):
+    """Every command of "Curating", verbatim, in order, each exiting 0, and the outcome the
+    prose describes: the headline kept in the text, a document without claims released,
+    then revised with its annotations carried over and released again."""
+    import json
+    import os
+    import subprocess
+    import sys
+    commands = _curating_commands()
+    assert sum(c.startswith("newsspans ") for c in commands) >= 14
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    outputs = []
+    for command in commands:
+        done = subprocess.run(["bash", "-c", command], cwd=mini, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+        outputs.append(done.stdout)
+    doc = mini / "corpus" / "harbour-reopens"
+    assert (doc / "v1.txt").read_text(encoding="utf-8").splitlines()[0] == "Harbour Report"
+    assert json.loads((doc / "document.json").read_text(encoding="utf-8"))["title"] == \
+        {"text": "Harbour Report", "assigned_by": "publisher"}
+    gold = json.loads((mini / "annotations" / "harbour-reopens" / "gold.json").read_text(encoding="utf-8"))
+    v2 = (doc / "v2.txt").read_text(encoding="utf-8")
+    assert (gold["version"], gold["claims"], "orphans" in gold) == (2, [], False)
+    assert [(m["id"], v2[m["start"]:m["end"]]) for m in gold["entities"]] == \
+        [("m1", "Brest"), ("m2", "Friday"), ("m3", "Yann Le Gall")]
+    assert v2[gold["quotes"][0]["cue"]["start"]:gold["quotes"][0]["cue"]["end"]] == "said"
+    lint = outputs[commands.index("newsspans lint --doc harbour-reopens")]
+    assert lint == ""   # clean (the word goes to stderr)
+    releases = [out.splitlines()[0] for c, out in zip(commands, outputs) if c.startswith("newsspans release")]
+    assert releases[0] == "release v0.1.0 (initial)"
+    assert releases[1].startswith("release v1.0.0 (major")

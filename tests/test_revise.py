@@ -62,22 +62,22 @@ def test_the_report_lists_every_orphan_and_cleared_reference(mini, tmp_path):
         (f"annotations/{STORM}/gold.json", 1, 2, 4)
     assert gold["moved"] == [
         {"layer": "entities", "id": "m8", "status": "moved", "text": "second",
-         "span": {"old": [213, 219], "new": [201, 207]}, "how": "diff"},
+         "span": {"old": [213, 219], "new": [201, 207]}, "how": "unique context"},
         {"layer": "entities", "id": "m9", "status": "moved", "text": "a week",
-         "span": {"old": [229, 235], "new": [217, 223]}, "how": "diff"},
+         "span": {"old": [229, 235], "new": [217, 223]}, "how": "unique context"},
         {"layer": "quotes", "id": "q2", "status": "moved", "text": "Crews are working through the night,",
          "span": {"old": [121, 157], "new": [121, 157]}, "cue": {"old": [185, 199], "new": [173, 187]},
-         "how": "diff"},
+         "how": "unique context"},
         {"layer": "claims", "id": "c2", "status": "moved", "text": "It was the second storm in a week.",
-         "span": {"old": [202, 236], "new": [190, 224]}, "how": "diff"},
+         "span": {"old": [202, 236], "new": [190, 224]}, "how": "unique context"},
     ]
     assert [(o["layer"], o["id"], o["span"]["old"], o["reason"]) for o in gold["orphaned"]] == [
-        ("entities", "m3", [80, 86], "text '20,000' is no longer in the new version"),
-        ("entities", "m6", [159, 184], "text 'spokeswoman Claire Martin' is no longer in the new version"),
-        ("entities", "m7", [171, 184], "text 'Claire Martin' is no longer in the new version"),
-        ("quotes", "q1", [14, 92], "text 'Heavy rain hit the coast of Brittany on Tuesday, cutting power "
+        ("entities", "m3", [80, 86], "not found: text \'20,000\' is no longer in the new version"),
+        ("entities", "m6", [159, 184], "not found: text \'spokeswoman Claire Martin\' is no longer in the new version"),
+        ("entities", "m7", [171, 184], "not found: text \'Claire Martin\' is no longer in the new version"),
+        ("quotes", "q1", [14, 92], "not found: text 'Heavy rain hit the coast of Brittany on Tuesday, cutting power "
                                    "to 20,000 homes' is no longer in the new version"),
-        ("claims", "c1", [63, 92], "text 'cutting power to 20,000 homes' is no longer in the new version"),
+        ("claims", "c1", [63, 92], "not found: text \'cutting power to 20,000 homes\' is no longer in the new version"),
     ]
     assert gold["relations"] == [{"layer": "quotes", "id": "q2", "field": "speaker", "target": "m6",
                                   "action": "set to null"}]
@@ -92,7 +92,7 @@ def test_orphans_keep_their_old_anchor_context_and_the_cleared_references(mini, 
     assert m6 == {"layer": "entities", "annotation": before["entities"][5], "old_version": 1,
                   "prefix": "are working through the night,\" ",
                   "suffix": " told reporters.\n\nIt was the sec",
-                  "reason": "text 'spokeswoman Claire Martin' is no longer in the new version; "
+                  "reason": "not found: text \'spokeswoman Claire Martin\' is no longer in the new version; "
                             "reference quotes q2.speaker set to null"}
     kept = {item["id"] for layer in ("entities", "quotes", "claims") for item in gold[layer]}
     lost = {o["annotation"]["id"] for o in gold["orphans"]}
@@ -106,7 +106,7 @@ def test_validation_reports_exactly_the_orphans_afterwards(mini, tmp_path):
     assert [p.path for p in problems] == [f"$.orphans[{i}]" for i in range(5)]
     assert problems[1].format() == (
         f"annotations/{STORM}/gold.json ({STORM}@2) $.orphans[1]: orphaned entities annotation 'm6' "
-        f"('spokeswoman Claire Martin' in version 1): text 'spokeswoman Claire Martin' is no longer "
+        f"('spokeswoman Claire Martin' in version 1): not found: text 'spokeswoman Claire Martin' is no longer "
         f"in the new version; reference quotes q2.speaker set to null; a person must re-annotate or drop it")
 
 
@@ -150,13 +150,13 @@ def test_the_table_names_every_moved_and_orphaned_annotation(mini, tmp_path):
     report = revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
     lines = format_report(report).splitlines()
     assert lines[0] == f"{STORM}: version 2 added (sha256 {report['sha256']}, {DAY}): corrected"
-    assert lines[1] == (f"annotations/{STORM}/gold.json: version 1 -> 2: 4 unchanged, 4 moved, "
-                        f"5 orphaned, 1 references cleared")
+    assert lines[1] == (f"annotations/{STORM}/gold.json: version 1 -> 2: 4 at the same offset, 4 moved "
+                        f"(each to the one place its context confirms), 5 orphaned, 1 references cleared")
     assert lines[2].split() == ["outcome", "layer", "id", "old", "new", "text", "how", "/", "why"]
-    assert lines[3].split() == ["moved", "entities", "m8", "[213:219]", "[201:207]", "'second'", "diff"]
+    assert lines[3].split() == ["moved", "entities", "m8", "[213:219]", "[201:207]", "'second'", "unique", "context"]
     assert lines[5].split() == ["moved", "quotes", "q2", "[121:157]", "cue", "[185:199]", "[121:157]",
                                 "cue", "[173:187]", "'Crews", "are", "working", "through", "the",
-                                "night,'", "diff"]
+                                "night,'", "unique", "context"]
     assert lines[7].split()[:5] == ["orphaned", "entities", "m3", "[80:86]", "-"]
     assert lines[-1].split() == ["reference", "quotes", "q2", "speaker", "'m6'", "set", "to", "null:",
                                  "m6", "was", "orphaned"]
@@ -328,24 +328,24 @@ def test_a_realistic_revision_of_the_seed_loses_nothing_and_reports_exactly(seed
                     entry[name] = {"old": [s["start"], s["end"]], "new": fates[name]}
                 moved.append(entry)
     [gold] = report["files"]
-    assert {m.pop("how") for m in gold["moved"]} == {"diff"}
+    assert {m.pop("how") for m in gold["moved"]} == {"unique context"}
     assert (gold["unchanged"], gold["moved"]) == (unchanged, moved)
     def elsewhere(word):
         times = sum(new.startswith(word, i) for i in range(len(new)))
-        return f"text {word!r} occurs {times} times in the new version, but not in its old context"
+        return f"context mismatch: text {word!r} occurs {times} times in the new version, but nowhere in its old context"
 
     assert [(o["layer"], o["id"], o["text"], o["reason"]) for o in gold["orphaned"]] == [
         ("entities", "m77", "two", elsewhere("two")),
-        ("entities", "m78", "Orthodox", "text 'Orthodox' is no longer in the new version"),
+        ("entities", "m78", "Orthodox", "not found: text \'Orthodox\' is no longer in the new version"),
         ("entities", "m79", "Pyongyang", elsewhere("Pyongyang")),
         ("entities", "m80", "it", elsewhere("it")),
-        ("entities", "m105", "28,000", "text '28,000' is no longer in the new version"),
+        ("entities", "m105", "28,000", "not found: text \'28,000\' is no longer in the new version"),
         ("quotes", "q17", "The two also visited an Orthodox Church in Pyongyang",
-         "text 'The two also visited an Orthodox Church in Pyongyang' is no longer in the new version"),
+         "not found: text \'The two also visited an Orthodox Church in Pyongyang\' is no longer in the new version"),
         ("claims", "c18", "The two also visited an Orthodox Church in Pyongyang",
-         "text 'The two also visited an Orthodox Church in Pyongyang' is no longer in the new version"),
+         "not found: text \'The two also visited an Orthodox Church in Pyongyang\' is no longer in the new version"),
         ("claims", "c27", "roughly 28,000 US troops based in South Korea",
-         "text 'roughly 28,000 US troops based in South Korea' is no longer in the new version"),
+         "not found: text \'roughly 28,000 US troops based in South Korea\' is no longer in the new version"),
     ]
     assert [(o["layer"], o["id"]) for o in gold["orphaned"]] == lost
     assert gold["relations"] == []
@@ -476,3 +476,34 @@ def test_revise_never_lists_the_corpus(mini, tmp_path, monkeypatch):
     monkeypatch.setattr(Layout, "doc_ids", listing)
     report = revise(mini, STORM, storm_revision(mini, tmp_path), "corrected", today=DAY)
     assert report["version"] == 2
+
+
+def test_repeated_paragraphs_one_deleted_orphan_their_spans_as_ambiguous_and_the_rest_is_placed(cli, tmp_path):
+    """Through the commands: spans added by text on three copies of a paragraph; a revision
+    that deletes one copy cannot say which, so the copies' spans are orphans, with the reason,
+    but the one whose context is unique (before the last paragraph) and the span of the
+    paragraph that is not repeated move to their one place."""
+    shutil.copytree(MINI, tmp_path / "c")
+    root = tmp_path / "c"
+    raw = tmp_path / "raw.txt"
+    copy = "Storm hits Brest again, the mayor of Brest said."
+    raw.write_text(f"Intro.\n\n{copy}\n\n{copy}\n\n{copy}\n\nThe port of Quimper stays shut.\n", encoding="utf-8")
+    assert cli("ingest", raw, "--id", "repeated-storm", "--root", root).exit_code == 0
+    assert cli("registry", "add", "brest", "--name", "Brest", "--type", "GPE", "--root", root).exit_code == 0
+    assert cli("registry", "add", "quimper", "--name", "Quimper", "--type", "GPE", "--root", root).exit_code == 0
+    for nth in range(1, 7):
+        result = cli("annotate", "repeated-storm", "--entity", "Brest", "--label", "GPE", "--link", "brest",
+                     "--nth", nth, "--root", root)
+        assert result.exit_code == 0, result.output
+    assert cli("annotate", "repeated-storm", "--entity", "Quimper", "--label", "GPE", "--link", "quimper",
+               "--root", root).exit_code == 0
+    new = tmp_path / "new.txt"
+    new.write_text(f"Intro, longer now.\n\n{copy}\n\n{copy}\n\nThe port of Quimper stays shut.\n", encoding="utf-8")
+    result = cli("revise", "repeated-storm", "--text", new, "--note", "one copy removed", "--format", "json",
+                 "--root", root)
+    assert result.exit_code == 0, result.output
+    [gold] = json.loads(result.stdout)["files"]
+    assert gold["placed"] == {"same offset": 0, "unique context": 2, "orphaned": 5}
+    assert [(o["id"], o["how"]) for o in gold["moved"]] == [("m6", "unique context"), ("m7", "unique context")]
+    assert all(o["reason"].startswith("ambiguous: ") for o in gold["orphaned"])
+    assert [p.path for p in validate_corpus(root)] == [f"$.orphans[{i}]" for i in range(5)]

@@ -66,3 +66,7 @@ class DoccanoError(NewsspansError):
 
 class RehydrateError(NewsspansError):
     """The full exports cannot be rebuilt: a text is missing or does not match its sha256."""
+
+
+class AnnotateError(NewsspansError):
+    """An annotation or a registry entity cannot be added as asked (text not found, ambiguous, unknown id)."""

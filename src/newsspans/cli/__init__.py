@@ -7,7 +7,7 @@ exit 1. Every command's help ends with an example.
 import click
 
 from newsspans import __version__
-from newsspans.cli import build, corpus, curation, doccano, export, lint, render, stats
+from newsspans.cli import annotate, build, corpus, curation, doccano, export, lint, render, stats
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,5 +24,5 @@ def main():
 for command in (corpus.ingest, corpus.validate, curation.revise, curation.agreement,
                 curation.adopt, curation.release, export.export, export.check_load,
                 export.publish, export.rehydrate, lint.lint, stats.stats, render.render,
-                render.screenshot, doccano.doccano, build.build):
+                render.screenshot, doccano.doccano, build.build, annotate.annotate, annotate.registry):
     main.add_command(command)

@@ -1,8 +1,11 @@
 """A new version of a document, and its annotation files carried over to it.
 
 `revise` adds version N+1 (the normalised text of a file) and re-anchors gold and every
-annotator file. Annotations that cannot be placed are moved to the file's `orphans`
-section with their old anchor, their context and the reason; never dropped.
+annotator file. A span stays at the same offset or moves to the one place its context
+confirms (curation/reanchor.py: it never guesses between copies of repeated text); the
+report says which, per annotation. Annotations that cannot be placed are moved to the
+file's `orphans` section with their old anchor, their context and the reason (not found,
+context mismatch, ambiguous: N candidates); never dropped.
 
 References to an orphan are set to null so the file stays valid, and recorded in the
 orphan's reason ("references set to null: quotes q2.speaker") so a person can restore
@@ -24,7 +27,8 @@ from newsspans.errors import CorpusError, InvalidCorpus, RevisionError
 from newsspans.store.writing import atomic_write, dumps_json
 from newsspans.store.hashing import sha256_text
 from newsspans.curation.ingest import read_source
-from newsspans.curation.reanchor import Outcome, TextMap, context, place_annotation
+from newsspans.curation.reanchor import (SAME_OFFSET, UNIQUE_CONTEXT, Outcome, TextMap, context,
+                                        place_annotation)
 from newsspans.validation.checks import check_document_data
 from newsspans.validation.validate import read_document_files, registry_problems
 from newsspans.model.labels import LAYERS
@@ -123,8 +127,11 @@ def reanchor_file(data: dict, textmap: TextMap, version: int, sha256: str, today
     new_data["provenance"] = _provenance(data, outcomes, old_version, version, today)
     moved = [o.asdict() for o in outcomes if o.status == "moved"]
     lost = [o.asdict() for o in outcomes if o.status == "orphaned"]
+    placed = {SAME_OFFSET: sum(o.status == "unchanged" for o in outcomes),
+              UNIQUE_CONTEXT: len(moved), "orphaned": len(lost)}
+    same = [{"layer": o.layer, "id": o.id} for o in outcomes if o.status == "unchanged"]
     return new_data, {"from_version": old_version, "version": version,
-                      "unchanged": sum(o.status == "unchanged" for o in outcomes),
+                      "unchanged": placed[SAME_OFFSET], "placed": placed, "same_offset": same,
                       "moved": moved, "orphaned": lost, "relations": relations}
 
 
@@ -201,8 +208,9 @@ def format_report(report: dict) -> str:
              f"(sha256 {report['sha256']}, {report['created']}): {report['note']}"]
     for file in report["files"]:
         lines.append(f"{file['file']}: version {file['from_version']} -> {file['version']}: "
-                     f"{file['unchanged']} unchanged, {len(file['moved'])} moved, "
-                     f"{len(file['orphaned'])} orphaned, {len(file['relations'])} references cleared")
+                     f"{file['unchanged']} at the same offset, {len(file['moved'])} moved (each to "
+                     f"the one place its context confirms), {len(file['orphaned'])} orphaned, "
+                     f"{len(file['relations'])} references cleared")
         rows = [(o["status"], o["layer"], o["id"], _offsets(o, "old"), _offsets(o, "new"),
                  repr(o["text"]), o.get("how") or o.get("reason", ""))
                 for o in file["moved"] + file["orphaned"]]

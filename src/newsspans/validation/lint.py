@@ -9,6 +9,7 @@ its problems belong to `newsspans validate`.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from newsspans.model import labels
@@ -49,27 +50,72 @@ class Finding:
                 "message": self.message}
 
 
-def lint_corpus(root) -> list:
+def lint_corpus(root, docs=None, files=None) -> list:
     """Every finding of every annotation file and of the registry at `root`, in a stable order.
 
-    The corpus is validated first: the guidelines are checked on well-formed data only.
+    `docs` (document ids) or `files` (annotation files, as lint names them) limit the
+    findings to those documents' files or to those files, and leave out the registry's;
+    an id or a file that does not exist is a CorpusError naming those that do. The
+    corpus (or those documents) is validated first: the guidelines are checked on
+    well-formed data only.
     """
     corpus = Corpus.of(root)
     layout = corpus.layout
     if not layout.corpus_dir.is_dir():
         raise CorpusError(f"{root}: no corpus/ folder here (is --root the corpus repository?)")
-    corpus.require_valid()
+    scoped = docs is not None or files is not None
+    wanted = _scope(corpus, docs or (), files or ()) if scoped else None
+    corpus.require_valid(sorted(wanted) if scoped else None)
     findings, linked = [], set()
-    for doc in corpus.documents():
-        files = [(layout.gold_path(doc.id), doc.gold)] if doc.gold is not None else []
-        files += [(layout.annotator_path(doc.id, user), annotations)
-                  for user, annotations in sorted(doc.annotators.items())]
-        for path, annotations in files:
+    for doc in (corpus.document(d) for d in sorted(wanted)) if scoped else corpus.documents():
+        files_ = [(layout.gold_path(doc.id), "gold")] if doc.gold is not None else []
+        files_ += [(layout.annotator_path(doc.id, user), user) for user in sorted(doc.annotators)]
+        for path, who in files_:
+            name = layout.rel(path)
+            if scoped and wanted[doc.id] is not None and name not in wanted[doc.id]:
+                continue
+            annotations = doc.gold if who == "gold" else doc.annotators[who]
             linked.update(m.entity for m in annotations.entities if m.entity)
             findings.extend(lint_annotations(annotations.asdict(), doc.version(annotations.version).text,
-                                             layout.rel(path), f"{doc.id}@{annotations.version}"))
-    findings.extend(_lint_registry(corpus, linked))
+                                             name, f"{doc.id}@{annotations.version}"))
+    if not scoped:
+        findings.extend(_lint_registry(corpus, linked))
     return findings
+
+
+def _scope(corpus, docs, files) -> dict:
+    """{doc id: None (all its files) or the set of its files to lint}; CorpusError for an
+    unknown document or a file that is not an annotation file of the corpus."""
+    layout, wanted = corpus.layout, {}
+    for doc_id in docs:
+        wanted[corpus.check_doc_id(doc_id)] = None
+    for file in files:
+        name = _relative(layout.root, file)
+        parts = name.split("/")
+        doc_id = parts[1] if len(parts) >= 3 and parts[0] == "annotations" else None
+        known = [layout.rel(p) for p in layout.annotation_paths(doc_id)] if doc_id in corpus.doc_ids else []
+        if name not in known:
+            listed = known or [layout.rel(p) for d in corpus.doc_ids[:5] for p in layout.annotation_paths(d)]
+            more = "" if known or len(corpus.doc_ids) <= 5 else ", ..."
+            raise CorpusError(f"--file {file}: not an annotation file of the corpus (annotation files: "
+                              f"{', '.join(listed) or 'none'}{more})")
+        if wanted.get(doc_id, ()) is not None:
+            wanted.setdefault(doc_id, set()).add(name)
+    return wanted
+
+
+def _relative(root, file) -> str:
+    """`file` as a path inside the repository: as given when it names one from the root
+    (as lint prints them), else resolved from the working folder."""
+    path, top = Path(file), Path(root).resolve()
+    candidates = (top / path, path.resolve()) if not path.is_absolute() else (path,)
+    names = []
+    for candidate in sorted(candidates, key=lambda c: not c.is_file()):
+        try:
+            names.append(candidate.resolve().relative_to(top).as_posix())
+        except (ValueError, OSError):
+            continue
+    return names[0] if names else str(file)
 
 
 def lint_annotations(data: dict, text: str, file: str = "<annotations>", where: Optional[str] = None) -> list:
