@@ -29,6 +29,15 @@ def mini(tmp_path) -> Path:
 
 
 @pytest.fixture
+def gaps(tmp_path) -> Path:
+    """A private, writable copy of tests/fixtures/gaps: three lint-clean documents across two
+    splits, one split without claims and one document without annotations."""
+    dest = tmp_path / "gaps"
+    shutil.copytree(REPO / "tests" / "fixtures" / "gaps", dest)
+    return dest
+
+
+@pytest.fixture
 def cli():
     """cli("validate", "--root", path) -> click Result (stdout and stderr kept apart)."""
     def run(*args, input=None):

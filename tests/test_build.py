@@ -21,13 +21,6 @@ DAY = "2026-12-01"
 
 
 @pytest.fixture
-def gaps(tmp_path):
-    root = tmp_path / "gaps"
-    shutil.copytree(GAPS, root)
-    return root
-
-
-@pytest.fixture
 def built(gaps):
     refresh(gaps)
     return gaps

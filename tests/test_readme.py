@@ -42,7 +42,7 @@ def _curating_commands():
     return [line for block in blocks for line in block.splitlines() if line.strip()]
 
 
-def test_the_curating_section_runs_as_written_on_a_copy_of_the_fixture(mini):
+def test_the_curating_section_runs_as_written_on_a_copy_of_the_fixture(gaps):
     """Every command of "Curating", verbatim, in order, each exiting 0, and the outcome the
     prose describes: the headline kept in the text, a document without claims released,
     then revised with its annotations carried over and released again."""
@@ -55,15 +55,15 @@ def test_the_curating_section_runs_as_written_on_a_copy_of_the_fixture(mini):
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     outputs = []
     for command in commands:
-        done = subprocess.run(["bash", "-c", command], cwd=mini, env=env, capture_output=True,
+        done = subprocess.run(["bash", "-c", command], cwd=gaps, env=env, capture_output=True,
                               text=True, timeout=300)
         assert done.returncode == 0, (command, done.stdout, done.stderr)
         outputs.append(done.stdout)
-    doc = mini / "corpus" / "harbour-reopens"
+    doc = gaps / "corpus" / "harbour-reopens"
     assert (doc / "v1.txt").read_text(encoding="utf-8").splitlines()[0] == "Harbour Report"
     assert json.loads((doc / "document.json").read_text(encoding="utf-8"))["title"] == \
         {"text": "Harbour Report", "assigned_by": "publisher"}
-    gold = json.loads((mini / "annotations" / "harbour-reopens" / "gold.json").read_text(encoding="utf-8"))
+    gold = json.loads((gaps / "annotations" / "harbour-reopens" / "gold.json").read_text(encoding="utf-8"))
     v2 = (doc / "v2.txt").read_text(encoding="utf-8")
     assert (gold["version"], gold["claims"], "orphans" in gold) == (2, [], False)
     assert [(m["id"], v2[m["start"]:m["end"]]) for m in gold["entities"]] == \
