@@ -177,11 +177,13 @@ def test_a_release_after_a_revision_of_the_seed_is_major_with_exact_counts(check
     lost = {(o["layer"], o["id"]) for o in report["files"][0]["orphaned"]}
     with pytest.raises(InvalidCorpus, match=r"\$\.orphans\[0\]: orphaned entities annotation 'm77'"):
         release(checkout, today=DAY)   # orphans await a person: no release before that
-    # A person resolves the orphans (here: drops them), as validation demands before export.
-    gold_path = checkout / "annotations" / SEED_ID / "gold.json"
-    gold = read(gold_path)
-    del gold["orphans"]
-    gold_path.write_text(json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # A person resolves the orphans (here: drops them) in gold and in each annotator's layer,
+    # as validation demands before export.
+    folder = checkout / "annotations" / SEED_ID
+    for path in [folder / "gold.json", *sorted((folder / "annotators").glob("*.json"))]:
+        data = read(path)
+        data.pop("orphans", None)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     export_corpus(checkout)
 
     too_small = cli("release", "--bump", "minor", "--root", checkout)
