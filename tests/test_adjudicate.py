@@ -160,8 +160,10 @@ def test_keep_gold_as_writes_a_single_pass_once(mini):
     assert keep_gold_as(mini, TROMSO, "ann") == f"annotations/{TROMSO}/annotators/ann.json"
 
 
-def test_the_committed_seed_adjudication_is_fresh_and_is_the_gold():
+def test_the_committed_seed_adjudication_is_fresh_and_is_the_gold(cli):
     assert check(REPO, SEED_ID) == []
+    result = cli("adjudicate", "--check", "--root", REPO)
+    assert (result.exit_code, result.output) == (0, "1 adjudication fresh\n")
     corpus = Layout(REPO)
     made = corpus.read_json(corpus.annotator_path(SEED_ID, "adjudicated"))
     gold = corpus.read_json(corpus.gold_path(SEED_ID))

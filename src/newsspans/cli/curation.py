@@ -157,7 +157,8 @@ def adopt(user, doc_id, layers, merge, accept_lint, yes, corpus):
 
 
 @click.command()
-@click.option("--doc", "doc_id", required=True, help="The document.")
+@click.option("--doc", "doc_id", default=None,
+              help="The document (required, except with --check: then every document with a log).")
 @click.option("--between", default=None,
               help="The two annotators, separated by a comma (default: the document's only two).")
 @click.option("--yes", is_flag=True, help="Write annotators/adjudicated.json; without it, only report.")
@@ -188,6 +189,8 @@ def adjudicate(doc_id, between, yes, check, pending, keep_as, corpus):
     from newsspans.curation import adjudicate as adjudication
     if sum(map(bool, (yes, check, pending))) > 1:
         raise click.UsageError("--yes, --check and --pending do not go together")
+    if doc_id is None and not check:
+        raise click.UsageError("--doc is required (only --check goes over every document with a log)")
     pair = [name.strip() for name in between.split(",")] if between else None
     if keep_as:
         click.echo(f"kept gold as {adjudication.keep_gold_as(corpus, doc_id, keep_as)}")
@@ -196,12 +199,13 @@ def adjudicate(doc_id, between, yes, check, pending, keep_as, corpus):
             click.echo(json.dumps(entry, ensure_ascii=False))
         return
     if check:
-        stale = adjudication.check(corpus, doc_id, pair)
+        docs = [doc_id] if doc_id else adjudication.logged_documents(corpus)
+        stale = [line for doc in docs for line in adjudication.check(corpus, doc, pair)]
         for line in stale:
             click.echo(line, err=True)
         if stale:
-            raise click.ClickException(f"annotations/{doc_id}: adjudication out of date")
-        click.echo(f"annotations/{doc_id}: adjudication fresh")
+            raise click.ClickException("adjudication out of date (above)")
+        click.echo(f"{len(docs)} adjudication{'s' if len(docs) != 1 else ''} fresh")
         return
     state = adjudication.adjudicate(corpus, doc_id, pair, write=yes)
     a, b = state["annotators"]

@@ -48,6 +48,12 @@ def log_path(corpus, doc_id):
     return corpus.layout.annotations_dir / doc_id / LOG
 
 
+def logged_documents(root) -> list:
+    """The documents that have a committed adjudication log."""
+    corpus = Corpus.of(root)
+    return [doc_id for doc_id in corpus.doc_ids if log_path(corpus, doc_id).is_file()]
+
+
 def _ref(item):
     return None if item is None else {"start": item["start"], "end": item["end"], "text": item["text"]}
 
