@@ -106,3 +106,29 @@ def test_an_annotator_called_gold_is_not_mistaken_for_gold(mini):
     report = agreement(mini, [TROMSO])
     assert report["sources"] == ["alice", "annotators/gold", "gold"]
     assert _pair(report, "annotators/gold", "gold")["layers"]["entities"]["all"]["a"] == 0
+
+
+def test_span_f1_ignores_the_label_and_the_pair_has_its_alpha(mini):
+    """A claim with the same span but another category disagrees on the label, not the span."""
+    corpus = Layout(mini)
+    gold = corpus.read_json(corpus.gold_path(TROMSO))
+    erin = json.loads(json.dumps(gold))
+    claim = erin["claims"][0]
+    claim["category"] = next(c for c in ("evaluation", "event") if c != claim["category"])
+    claim["checkworthy"] = False
+    erin["provenance"] = dict(erin["provenance"], annotators=["erin"], method="manual")
+    corpus.annotator_path(TROMSO, "erin").write_bytes(dumps_json(erin))
+    pair = _pair(agreement(mini, [TROMSO]), "erin", "gold")
+    claims, n = pair["layers"]["claims"], len(gold["claims"])
+    assert claims["span"] == {"a": n, "b": n, "exact_f1": 1.0, "overlap_f1": 1.0}
+    assert claims["all"]["exact_f1"] == round(2 * (n - 1) / (2 * n), 4)
+    assert claims["alpha"] < 1 and pair["layers"]["entities"]["alpha"] == 1.0
+
+
+def test_an_adjudicated_layer_is_not_a_source(mini):
+    corpus = Layout(mini)
+    gold = corpus.read_json(corpus.gold_path(TROMSO))
+    merged = dict(gold, provenance=dict(gold["provenance"], annotators=["alice", "bob"], method="adjudicated"))
+    corpus.annotator_path(TROMSO, "adjudicated").write_bytes(dumps_json(merged))
+    corpus.annotator_path(TROMSO, "carol").write_bytes(dumps_json(merged))
+    assert agreement(mini, [TROMSO])["sources"] == ["alice", "carol", "gold"]

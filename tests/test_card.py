@@ -37,9 +37,10 @@ def test_front_matter_has_every_required_key(card):
         "pretty_name", "license", "license_name", "license_link", "license_details"]
     assert data["language"] == ["en"]
     assert data["size_categories"] == ["n<1K"]
-    # The seed gold is a single unreviewed pass by a language model: the card must say so.
+    # The seed gold adjudicates two passes by language models, adjudicated by one too, and no
+    # person reviewed it: the card must say so.
     assert data["annotations_creators"] == ["machine-generated"]
-    assert "- 1 gold file: method `manual`, annotators newsspans-llm-1" in card.text
+    assert "- 1 gold file: method `adjudicated`, annotators newsspans-llm-1, newsspans-llm-2" in card.text
 
 
 def test_configs_declare_data_files_per_split_and_the_default(card):

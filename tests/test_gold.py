@@ -71,13 +71,17 @@ def test_gold_is_pinned_to_version_1():
 
 def test_provenance_tells_who_annotated_and_how():
     prov = GOLD["provenance"]
-    assert prov["annotators"] == ["newsspans-llm-1"]
-    assert prov["method"] == "manual"
-    assert prov["guidelines"] == "annotations/GUIDELINES.md"
-    assert (REPO / prov["guidelines"]).is_file()
+    assert prov["annotators"] == ["newsspans-llm-1", "newsspans-llm-2"]
+    assert prov["method"] == "adjudicated"
+    path, version = prov["guidelines"].split(", version ")
+    assert (REPO / path).is_file()
+    assert f"Version {version}." in (REPO / path).read_text(encoding="utf-8")
+    assert f"annotations/{SEED_ID}/adjudication.jsonl" in prov["note"]
+    first = prov["history"][0]   # the first pass, gold until the adjudication
+    assert first["annotators"] == ["newsspans-llm-1"] and first["method"] == "manual"
     for words in ("AI language model", "Single annotator", "Not yet reviewed by a second annotator",
                   "not adjudicated"):
-        assert words in prov["note"]
+        assert words in first["note"]
 
 
 def test_ids_are_numbered_in_text_order():
@@ -91,19 +95,21 @@ def _counted(segment):
     return {name: int(n) for name, n in re.findall(r"([A-Za-z_]+) (\d+)", segment)}
 
 
-def test_the_counts_in_the_note_are_the_counts_in_the_file():
+def test_the_counts_in_the_first_pass_note_are_the_counts_of_the_first_pass():
+    first = json.loads((REPO / "annotations" / SEED_ID / "annotators" / "newsspans-llm-1.json").read_text(encoding="utf-8"))
+    assert first["provenance"] == GOLD["provenance"]["history"][0]
     match = re.search(r"Counts: entities (\d+) \((.*?); (.*?)\); quotes (\d+) \((.*?)\); "
-                      r"claims (\d+) \((.*?); checkworthy (\d+)\)\.", GOLD["provenance"]["note"])
-    assert match, GOLD["provenance"]["note"]
+                      r"claims (\d+) \((.*?); checkworthy (\d+)\)\.", first["provenance"]["note"])
+    assert match, first["provenance"]["note"]
     n_ent, by_label, by_kind, n_quotes, by_qkind, n_claims, by_cat, n_check = match.groups()
-    assert int(n_ent) == len(GOLD["entities"])
-    assert _counted(by_label) == Counter(m["label"] for m in GOLD["entities"])
-    assert _counted(by_kind) == Counter(m["mention"] for m in GOLD["entities"])
-    assert int(n_quotes) == len(GOLD["quotes"])
-    assert _counted(by_qkind) == Counter(q["kind"] for q in GOLD["quotes"])
-    assert int(n_claims) == len(GOLD["claims"])
-    assert _counted(by_cat) == Counter(c["category"] for c in GOLD["claims"])
-    assert int(n_check) == sum(c["checkworthy"] for c in GOLD["claims"])
+    assert int(n_ent) == len(first["entities"])
+    assert _counted(by_label) == Counter(m["label"] for m in first["entities"])
+    assert _counted(by_kind) == Counter(m["mention"] for m in first["entities"])
+    assert int(n_quotes) == len(first["quotes"])
+    assert _counted(by_qkind) == Counter(q["kind"] for q in first["quotes"])
+    assert int(n_claims) == len(first["claims"])
+    assert _counted(by_cat) == Counter(c["category"] for c in first["claims"])
+    assert int(n_check) == sum(c["checkworthy"] for c in first["claims"])
 
 
 def test_every_pair_of_quotation_marks_is_inside_a_quote():

@@ -194,6 +194,8 @@ def test_a_lone_surrogate_anywhere_in_any_json_file_is_refused_with_its_path(min
 
 def test_json_read_equals_the_plain_parser_on_the_repository_files():
     for path in sorted(REPO.glob("annotations/**/*.json")) + sorted(REPO.glob("corpus/*/document.json")):
+        if path.name == "agreement.json":
+            continue   # a generated report with fractions, not read by the strict parser
         data = path.read_bytes()
         assert loads_json(data, path.name) == json.loads(data)
 

@@ -181,11 +181,14 @@ def test_a_release_after_a_revision_of_the_seed_is_major_with_exact_counts(check
     lost = {(o["layer"], o["id"]) for o in report["files"][0]["orphaned"]}
     with pytest.raises(InvalidCorpus, match=r"\$\.orphans\[0\]: orphaned entities annotation 'm77'"):
         release(checkout, today=DAY)   # orphans await a person: no release before that
-    # A person resolves the orphans (here: drops them), as validation demands before export.
-    gold_path = checkout / "annotations" / SEED_ID / "gold.json"
-    gold = read(gold_path)
-    del gold["orphans"]
-    gold_path.write_text(json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # A person resolves the orphans (here: drops them) in gold and in each annotator's layer,
+    # as validation demands before export.
+    folder = checkout / "annotations" / SEED_ID
+    files = [folder / "gold.json", *sorted((folder / "annotators").glob("*.json"))]
+    for path in files:
+        data = read(path)
+        data.pop("orphans", None)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     refused = cli("release", "--root", checkout)   # the exports, statistics and pages are stale
     assert refused.exit_code == 1
     assert refused.stderr.startswith("Error: the build is not green, nothing released: ")
@@ -197,7 +200,7 @@ def test_a_release_after_a_revision_of_the_seed_is_major_with_exact_counts(check
                      refused.stderr, re.M)
     assert not (checkout / "CHANGELOG.md").read_text(encoding="utf-8").count("\n## v") > 1
     # ... and the registry entries nobody mentions any more (lint says which) are removed.
-    linked = {m["entity"] for m in gold["entities"] if m.get("entity")}
+    linked = {m["entity"] for path in files for m in read(path)["entities"] if m.get("entity")}
     registry_path = checkout / "annotations" / "entities.json"
     registry = read(registry_path)
     registry["entities"] = [e for e in registry["entities"] if e["id"] in linked]

@@ -26,7 +26,8 @@ READERS = [
     ("README.md", ["export", "--check"]),
     ("croissant.json", ["export", "--check"]),
     ("releases/releases.json", ["export", "--check"]),
-    ("CHANGELOG.md", ["release", "--bump", "patch"]),
+    # major: enough whatever changed since the last release, so the release reaches CHANGELOG.md
+    ("CHANGELOG.md", ["release", "--bump", "major"]),
 ]
 
 

@@ -70,7 +70,8 @@ def test_yes_writes_adjudicated_gold_and_keeps_the_old_provenance(mini, cli):
     assert gold["provenance"]["method"] == "adjudicated"
     assert gold["provenance"]["annotators"] == ["alice"]
     assert gold["provenance"]["note"] == \
-        f"adopted every layer from annotations/{TROMSO}/annotators/alice.json, replacing gold's"
+        f"adopted every layer from annotations/{TROMSO}/annotators/alice.json, replacing gold's. " \
+        f"The adopted file says: {alice['provenance']['note']}"
     assert gold["provenance"]["history"] == [old["provenance"]]
     assert validate_corpus(mini) == []
     # A second adoption appends: the history is never dropped.

@@ -22,7 +22,7 @@ def main():
 
 
 for command in (corpus.ingest, corpus.validate, curation.revise, curation.agreement,
-                curation.adopt, curation.release, export.export, export.check_load,
+                curation.adopt, curation.adjudicate, curation.release, export.export, export.check_load,
                 export.publish, export.rehydrate, lint.lint, stats.stats, render.render,
                 render.screenshot, doccano.doccano, build.build, annotate.annotate, annotate.registry):
     main.add_command(command)

@@ -1,4 +1,5 @@
-"""The curator's commands: revise a document, measure agreement, adopt a layer as gold, release."""
+"""The curator's commands: revise a document, measure agreement, adjudicate two layers, adopt a layer
+as gold, release."""
 
 import json
 from pathlib import Path
@@ -155,3 +156,69 @@ def adopt(user, doc_id, layers, merge, accept_lint, yes, corpus):
     chosen = [layer.strip() for layer in layers.split(",") if layer.strip()]
     click.echo(format_diff(promote(corpus, user, doc_id, layers=chosen, merge=merge, write=yes,
                                    accept_lint=accept_lint)))
+
+
+@click.command()
+@click.option("--doc", "doc_id", default=None,
+              help="The document (required, except with --check: then every document with a log).")
+@click.option("--between", default=None,
+              help="The two annotators, separated by a comma (default: the document's only two).")
+@click.option("--yes", is_flag=True, help="Write annotators/adjudicated.json; without it, only report.")
+@click.option("--check", is_flag=True,
+              help="Exit 1 when the log no longer covers exactly the disagreements, or the adjudicated "
+                   "layer is not what the log gives.")
+@click.option("--pending", is_flag=True,
+              help="Print the undecided disagreements as log lines to fill in (JSON Lines).")
+@click.option("--keep-gold-as", "keep_as", default=None, metavar="USER",
+              help="First write the current gold, USER's single pass, as annotators/USER.json.")
+@root_option
+@library_errors
+def adjudicate(doc_id, between, yes, check, pending, keep_as, corpus):
+    """Apply the adjudication log of DOC to its two annotators' layers.
+
+    Every disagreement between the two layers (an item one has and the other has not, or
+    has otherwise) needs one line in annotations/DOC/adjudication.jsonl: the two versions,
+    the decision (one annotator's version, or "other" with its result), the guidelines'
+    section that decides it, and a one-line reason. The adjudicated layer is written to
+    annotations/DOC/annotators/adjudicated.json, for `newsspans adopt --from adjudicated`.
+    Refuses when a disagreement is undecided or a line decides none.
+
+    Example:
+
+        newsspans adjudicate --doc example-doc --pending > todo.jsonl
+        newsspans adjudicate --doc example-doc --yes
+    """
+    from newsspans.curation import adjudicate as adjudication
+    if sum(map(bool, (yes, check, pending))) > 1:
+        raise click.UsageError("--yes, --check and --pending do not go together")
+    if doc_id is None and not check:
+        raise click.UsageError("--doc is required (only --check goes over every document with a log)")
+    pair = [name.strip() for name in between.split(",")] if between else None
+    if keep_as:
+        click.echo(f"kept gold as {adjudication.keep_gold_as(corpus, doc_id, keep_as)}")
+    if pending:
+        for entry in adjudication.pending(corpus, doc_id, pair):
+            click.echo(json.dumps(entry, ensure_ascii=False))
+        return
+    if check:
+        docs = [doc_id] if doc_id else adjudication.logged_documents(corpus)
+        stale = [line for doc in docs for line in adjudication.check(corpus, doc, pair)]
+        for line in stale:
+            click.echo(line, err=True)
+        if stale:
+            raise click.ClickException("adjudication out of date (above)")
+        click.echo(f"{len(docs)} adjudication{'s' if len(docs) != 1 else ''} fresh")
+        return
+    state = adjudication.adjudicate(corpus, doc_id, pair, write=yes)
+    a, b = state["annotators"]
+    counts = {name: sum(e["decision"] == name for e in state["decided"]) for name in (a, b, "other")}
+    agreed = sum(len(items) for items in state["agreed"].values())
+    click.echo(f"{a} vs {b}: {agreed} items agreed, {len(state['decided'])} disagreements decided "
+               f"({counts[a]} for {a}, {counts[b]} for {b}, {counts['other']} other)")
+    target = f"annotations/{doc_id}/annotators/adjudicated.json"
+    if not state["changed"]:
+        click.echo(f"{target} unchanged")
+    elif state["written"]:
+        click.echo(f"wrote {target}")
+    else:
+        click.echo(f"nothing written: run again with --yes to write {target}")

@@ -186,6 +186,8 @@ def _provenance(old, data, user, doc_id, layers, merge, whole) -> dict:
     if origin:
         note += f" (Doccano {_without_credentials(origin['server'])} project {origin['project']} " \
                 f"user {origin['user']}, pulled {origin['pulled']})"
+    if theirs.get("note"):   # how the adopted layer was made (an adjudicated layer names its log)
+        note += f". The adopted file says: {theirs['note']}"
     provenance = {"annotators": sorted(annotators), "method": "adjudicated",
                   "created": previous.get("created", now), "modified": now, "note": note}
     guidelines = theirs.get("guidelines") or previous.get("guidelines")

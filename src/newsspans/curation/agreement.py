@@ -1,6 +1,10 @@
 """Inter-annotator agreement: pairwise span F1 (exact and overlapping) per layer and label,
-Cohen's kappa on token labels, and agreement on attribution (speakers, claimants, registry
-links), between annotators and against gold; Krippendorff's alpha over every source at once.
+and whatever the label (the span alone), Cohen's kappa and Krippendorff's alpha on token
+labels, and agreement on attribution (speakers, claimants, registry links), between
+annotators and against gold; Krippendorff's alpha over every source at once.
+
+The adjudicated layer (annotators/adjudicated.json, which `adjudicate` makes from two
+annotators' layers) is not a source: it is not independent of the layers it reconciles.
 
 Only files pinned to the same document version are compared. A pair's scores pool every
 document both sources annotated. The attribution figures are defined in
@@ -20,6 +24,7 @@ from newsspans.model.annotations import AnnotationFile
 LAYERS = ("entities", "quotes", "cues", "claims")
 TOKEN = re.compile(r"\w+|[^\w\s]")
 GOLD = "gold"
+ADJUDICATED = "adjudicated"
 
 
 def spans_of(annotations: AnnotationFile, layer: str):
@@ -43,6 +48,8 @@ def _load_sources(corpus, docs):
         if doc.gold is not None and doc.gold.provenance.get("method") != "empty":
             files[GOLD] = doc.gold
         for user, annotations in doc.annotators.items():
+            if user == ADJUDICATED:
+                continue   # made from other sources' layers: not an independent source
             # An annotator may be called "gold": keep the two apart.
             files[user if user != GOLD else f"annotators/{GOLD}"] = annotations
         versions = Counter((a.version, a.sha256) for a in files.values())
@@ -105,6 +112,7 @@ def _compare(texts, docs_a, docs_b):
     result = {}
     for layer in LAYERS:
         per_label = defaultdict(lambda: {"a": 0, "b": 0, "exact": 0, "overlap": 0})
+        unlabelled = {"a": 0, "b": 0, "exact": 0, "overlap": 0}
         tokens_a, tokens_b = [], []
         for doc_id in sorted(docs_a.keys() & docs_b.keys()):
             a, b = spans_of(docs_a[doc_id], layer), spans_of(docs_b[doc_id], layer)
@@ -116,13 +124,24 @@ def _compare(texts, docs_a, docs_b):
                 per_label[s[2]]["exact"] += min(a.count(s), b.count(s))
             for i, _ in _overlap_matches(a, b):
                 per_label[a[i][2]]["overlap"] += 1
+            _count_unlabelled(unlabelled, a, b)
             tokens_a += token_labels(texts[doc_id], a)
             tokens_b += token_labels(texts[doc_id], b)
         total = {k: sum(v[k] for v in per_label.values()) for k in ("a", "b", "exact", "overlap")}
         rows = {label: _row(v) for label, v in sorted(per_label.items())}
-        result[layer] = {"labels": rows, "all": _row(total), "kappa": cohen_kappa(tokens_a, tokens_b),
-                         "tokens": len(tokens_a)}
+        result[layer] = {"labels": rows, "all": _row(total), "span": _row(unlabelled),
+                         "kappa": cohen_kappa(tokens_a, tokens_b), "tokens": len(tokens_a),
+                         "alpha": krippendorff_alpha([list(pair) for pair in zip(tokens_a, tokens_b)])}
     return result
+
+
+def _count_unlabelled(counts, a, b):
+    """Span agreement whatever the label (type, kind, category): the same text delimited."""
+    plain_a, plain_b = [(s, e, "") for s, e, _ in a], [(s, e, "") for s, e, _ in b]
+    counts["a"] += len(plain_a)
+    counts["b"] += len(plain_b)
+    counts["exact"] += sum(min(plain_a.count(s), plain_b.count(s)) for s in set(plain_a) & set(plain_b))
+    counts["overlap"] += len(_overlap_matches(plain_a, plain_b))
 
 
 def _row(counts):
@@ -180,7 +199,7 @@ def format_table(report: dict) -> str:
         lines.append(f"  {'layer':<9}{'label':<14}{pair['a'][:8]:>9}{pair['b'][:8]:>9}"
                      f"{'exact F1':>10}{'overlap F1':>12}{'kappa':>8}")
         for layer, scores in pair["layers"].items():
-            rows = [("ALL", scores["all"], scores["kappa"])]
+            rows = [("ALL", scores["all"], scores["kappa"]), ("(any label)", scores["span"], None)]
             rows += [(label, row, None) for label, row in scores["labels"].items()]
             for label, row, kappa in rows:
                 lines.append(f"  {layer:<9}{label[:13]:<14}{row['a']:>9}{row['b']:>9}"
@@ -190,6 +209,8 @@ def format_table(report: dict) -> str:
                             ("links", "link accuracy")):
             row = pair["attribution"][name]
             lines.append(f"  {label:<20}{row['agree']:>5} of {row['compared']:<5}{_fmt(row['agreement']):>8}")
+        lines.append("  Krippendorff's alpha of the pair: " +
+                     ", ".join(f"{layer} {_fmt(scores['alpha'])}" for layer, scores in pair["layers"].items()))
         lines.append("")
     sources = len(report["sources"])
     lines.append(f"Krippendorff's alpha over all {sources} sources (tokens, nominal): " +

@@ -161,7 +161,7 @@ def croissant(root, summary, version: str, facts: dict) -> dict:
         "inLanguage": list(summary.languages),
         "keywords": list(facts["keywords"]),
         "copyrightNotice": facts["license"]["copyright_notice"],
-        **rai_fields(summary, facts),
+        **rai_fields(summary, facts, root),
         "distribution": distribution,
         "recordSet": record_sets,
     }

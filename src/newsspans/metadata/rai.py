@@ -4,8 +4,11 @@ The statements are the `rai:` section of dataset.yaml (see metadata/facts.py), w
 DATASHEET.md says word for word (tests/test_rai.py checks it); the tool adds only the
 figures (documents, annotations, gold files and their annotators), taken from the export
 summary so they are the data's own, and the repository's layout (where the raw text and
-the guidelines are).
+the guidelines are). The annotation process and the agreement figures come from the
+committed agreement reports (metadata/agreement_text.py).
 """
+
+from newsspans.metadata import agreement_text
 
 RAI = "http://mlcommons.org/croissant/RAI/"
 # The statements that are not said word for word in DATASHEET.md: Croissant vocabulary terms.
@@ -56,10 +59,12 @@ def _figures(summary) -> str:
             f"{_plural(_total(summary, 'claims'), 'claim')}.")
 
 
-def rai_fields(summary, facts) -> dict:
-    """The `rai:` properties of croissant.json for the export `summary` and the corpus `facts`."""
+def rai_fields(summary, facts, root=None) -> dict:
+    """The `rai:` properties of croissant.json for the export `summary` and the corpus `facts`;
+    with `root`, the annotation process and agreement figures of its committed reports."""
     rai = facts["rai"]
-    return {
+    agreement = agreement_text.plain(root) if root is not None else {"process": [], "analysis": []}
+    fields = {
         "rai:dataCollection": (f"{_figures(summary)} {rai['collection']} "
                                f"{rai['publication_date']} (see DATASHEET.md)."),
         "rai:dataCollectionType": list(rai["collection_type"]),
@@ -67,7 +72,7 @@ def rai_fields(summary, facts) -> dict:
                                       f"corpus/<doc_id>/raw.txt with its sha256."),
         "rai:dataPreprocessingProtocol": list(rai["preprocessing"]),
         "rai:dataAnnotationProtocol": [
-            f"Following annotations/GUIDELINES.md: {rai['annotation_protocol']}"],
+            f"Following annotations/GUIDELINES.md: {rai['annotation_protocol']}", *agreement["process"]],
         "rai:annotationsPerItem": _annotations_per_item(summary, rai["single_annotator"]),
         "rai:annotatorDemographics": [" ".join(rai["annotators"])],
         "rai:machineAnnotationTools": list(rai["machine_annotation_tools"]),
@@ -78,3 +83,6 @@ def rai_fields(summary, facts) -> dict:
         "rai:dataSocialImpact": rai["social_impact"],
         "rai:dataReleaseMaintenancePlan": rai["release_plan"],
     }
+    if agreement["analysis"]:
+        fields["rai:dataAnnotationAnalysis"] = agreement["analysis"]
+    return fields

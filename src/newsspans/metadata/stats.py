@@ -2,12 +2,14 @@
 
 The tables live between `<!-- newsspans:stats:begin -->` and `<!-- newsspans:stats:end -->`;
 `write_stats` rewrites them from the data and `stale_stats` says which differ, so the
-documented figures cannot drift from the corpus.
+documented figures cannot drift from the corpus. The agreement block beside them
+(metadata/agreement_text.py) is rewritten and checked with them.
 """
 
 from collections import Counter
 from pathlib import Path
 
+from newsspans.metadata import agreement_text
 from newsspans.model import labels
 from newsspans.model.corpus import Corpus
 from newsspans.errors import NewsspansError
@@ -55,6 +57,8 @@ def compute_stats(root) -> dict:
                     claimants[names.get(c.claimant, "(none)")] += 1
                     checkworthy[c.checkworthy] += 1
         for user, layer in doc.annotators.items():
+            if user == agreement_text.ADJUDICATED:
+                continue   # made from the others' layers: no annotator's work
             row = annotators.setdefault(user, Counter())
             row.update(documents=1, entities=len(layer.entities), quotes=len(layer.quotes),
                        claims=len(layer.claims))
@@ -113,7 +117,7 @@ def stats_markdown(stats: dict) -> str:
     out += _table(("Claimant", "Claims"), stats["claims_per_claimant"].items() or [("(none)", 0)])
     annotators = [(user, c.get("documents", 0), c.get("entities", 0), c.get("quotes", 0),
                    c.get("claims", 0)) for user, c in stats["annotators"].items()]
-    out += _table(("Annotator (Doccano layer)", "Documents", "Mentions", "Quotes", "Claims"),
+    out += _table(("Annotator layer", "Documents", "Mentions", "Quotes", "Claims"),
                   annotators or [("(none pulled yet)", 0, 0, 0, 0)])
     return "\n".join(out)
 
@@ -128,13 +132,17 @@ def _replace_block(text: str, block: str, where: str) -> str:
 
 def _rendered(root) -> dict:
     block = stats_markdown(compute_stats(root))
+    reports = agreement_text.documents(root)   # the agreement block is required once there are reports
+    agreement = agreement_text.markdown(root, reports)
     out = {}
     for name in DOCUMENTED:
         path = Path(root) / name
         if not path.is_file():
             raise StaleStats(f"{name}: missing")
         current = read_text(root, name)
-        out[name] = (current, _replace_block(current, block, name))
+        fresh = agreement_text.replace_block(_replace_block(current, block, name), agreement, name,
+                                             required=bool(reports))
+        out[name] = (current, fresh)
     return out
 
 
