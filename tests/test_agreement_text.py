@@ -41,9 +41,21 @@ def test_no_report_no_block_needed(mini):
     assert agreement_text.markdown(mini).startswith("No document has a second annotation yet")
 
 
-def test_the_block_is_required_once_a_report_is_committed(mini):
+def test_the_block_is_added_once_a_report_is_committed(mini):
     _second_pass(mini)
     _docs(mini, agreement=False)
+    assert write_stats(mini) == ["DATASHEET.md", "README.md"]
+    text = (mini / "DATASHEET.md").read_text(encoding="utf-8")
+    assert text.count(agreement_text.BEGIN) == 1
+    assert "\n## Inter-annotator agreement\n\n" + agreement_text.BEGIN in text
+    assert stale_stats(mini) == []
+
+
+def test_a_broken_block_is_an_error(mini):
+    _second_pass(mini)
+    _docs(mini, agreement=False)
+    path = mini / "DATASHEET.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{agreement_text.BEGIN}\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=f"DATASHEET.md: needs exactly one {agreement_text.BEGIN}"):
         write_stats(mini)
 

@@ -21,7 +21,8 @@ from newsspans.model.corpus import Corpus
 
 DOCS = "docs"
 COMPARE = "compare"
-STEPS = ("exports, card and croissant.json", "statistics", "agreement reports", "pages")
+# The agreement reports come first: the card, croissant.json and the statistics quote them.
+STEPS = ("agreement reports", "exports, card and croissant.json", "statistics", "pages")
 
 
 @dataclass(frozen=True)
@@ -66,18 +67,18 @@ def refresh(root, check=False, progress=lambda steps: steps) -> BuildReport:
     shown = corpus.layout.rel(docs)
     written, stale = [], []
     for step in progress(STEPS):
-        if step == STEPS[0]:
-            result = export_corpus(corpus, check=check)
-            (stale if check else written).extend(result)
-        elif step == STEPS[1] and check:
-            stale.extend(f"{name}: statistics stale" for name in stale_stats(corpus))
-        elif step == STEPS[1]:
-            written.extend(write_stats(corpus))
-        elif step == STEPS[2] and check:
+        if step == STEPS[0] and check:
             stale.extend(f"{path}: stale" for path in stale_reports(corpus))
-        elif step == STEPS[2]:
+        elif step == STEPS[0]:
             stale_now = stale_reports(corpus)   # rewrite only what changed
             written.extend(write_reports(corpus, [path.split("/")[1] for path in stale_now]))
+        elif step == STEPS[1]:
+            result = export_corpus(corpus, check=check)
+            (stale if check else written).extend(result)
+        elif step == STEPS[2] and check:
+            stale.extend(f"{name}: statistics stale" for name in stale_stats(corpus))
+        elif step == STEPS[2]:
+            written.extend(write_stats(corpus))
         elif check:
             for user in _sites(corpus):
                 stale.extend(f"{shown}/{rel}: {why}" for rel, why in stale_pages(corpus, docs, user))

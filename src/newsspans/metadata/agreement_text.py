@@ -153,10 +153,13 @@ def plain(root) -> dict:
 
 
 def replace_block(text: str, block: str, where: str, required=True) -> str:
-    """`text` with the agreement block rewritten; an error naming `where` without one (a
-    text without the markers is left alone unless the block is `required`)."""
-    if not required and BEGIN not in text and END not in text:
-        return text
+    """`text` with the agreement block rewritten. A text without the markers is left alone
+    unless the block is `required` (a report is committed): then a section holding the block
+    is added at its end. Markers that are not exactly one pair are an error naming `where`."""
+    if BEGIN not in text and END not in text:
+        if not required:
+            return text
+        return f"{text.rstrip(chr(10))}\n\n## Inter-annotator agreement\n\n{BEGIN}\n{block}\n{END}\n"
     if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
         raise CorpusError(f"{where}: needs exactly one {BEGIN} ... {END} block")
     head, rest = text.split(BEGIN)
