@@ -41,17 +41,20 @@ class Limits:
 
     @classmethod
     def from_env(cls):
-        """The defaults, or NEWSSPANS_DOCCANO_MAX_DOWNLOAD_MB / _MAX_UNPACKED_MB / _MAX_SECONDS."""
+        """The defaults, or NEWSSPANS_DOCCANO_MAX_DOWNLOAD_MB / _MAX_UNPACKED_MB (the export
+        zip) and _MAX_SECONDS (any answer, the export's included)."""
         limits = cls()
         for name, attr, scale in (("MAX_DOWNLOAD_MB", "download_bytes", MIB),
                                   ("MAX_UNPACKED_MB", "unpacked_bytes", MIB),
-                                  ("MAX_SECONDS", "download_seconds", 1)):
+                                  ("MAX_SECONDS", "seconds", 1), ("MAX_SECONDS", "download_seconds", 1)):
             value = os.environ.get(f"NEWSSPANS_DOCCANO_{name}")
             if value:
                 try:
                     number = float(value)
                 except ValueError:
-                    raise DoccanoError(f"NEWSSPANS_DOCCANO_{name}={value!r} is not a number") from None
+                    number = 0.0
+                if not number > 0 or number == float("inf"):
+                    raise DoccanoError(f"NEWSSPANS_DOCCANO_{name}={value!r} is not a positive number")
                 setattr(limits, attr, type(getattr(limits, attr))(number * scale))
         return limits
 
