@@ -50,9 +50,10 @@ class Connection:
         self.url = check_url(self.url)
         if self.session is None:
             self.session = requests.Session()
-        adapter = WatchedAdapter()
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        if not isinstance(self.session.get_adapter(self.url), WatchedAdapter):
+            adapter = WatchedAdapter()
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
         self.session.headers.update({"Accept": "application/json"})
         # Token authentication only: a session cookie would switch Django REST framework
         # to session authentication, which demands a CSRF token on every POST.
@@ -97,8 +98,9 @@ class Connection:
         kind = response.headers.get("Content-Type", "")
         if "json" not in kind:
             # Doccano answers unknown paths with its web page: the URL is not its API.
-            raise DoccanoError(f"{self.url} answered {method} {path} with {summarise(kind.encode(), length=60) or 'no content type'}, "
-                               f"not JSON: is it a Doccano 1.8 server?")
+            kind = summarise(kind.encode(), length=60) or "no content type"
+            raise DoccanoError(f"{self.url} answered {method} {path} with {kind}, not JSON: "
+                               f"is it a Doccano 1.8 server?")
         try:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError as exc:
