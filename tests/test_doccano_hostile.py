@@ -28,6 +28,7 @@ from newsspans.doccano import client as client_module
 from newsspans.doccano.client import Connection, connect
 from newsspans.doccano.convert import to_doccano
 from newsspans.doccano.pull import pull
+from newsspans.doccano.transfer import export_jsonl
 from newsspans.errors import DoccanoError
 from newsspans.model.annotations import AnnotationFile
 from newsspans.store.hashing import sha256_text
@@ -277,6 +278,18 @@ def test_two_spans_with_one_id_fail_the_pull_command_naming_both(repo, hostile, 
     assert result.stdout.startswith("written 1, unchanged 0, kept local edits 0, problems 2")
 
 
+def test_the_export_names_the_examples_whose_lines_were_refused(repo, hostile):
+    """So that whoever cleans up examples (push removes duplicates nobody worked on) can
+    tell that someone did work on them."""
+    url, state = hostile
+    good, victim = state["records"]
+    state["zip"] = _zip([(f"{USER}.jsonl", _jsonl(good, _bad(victim, _second_span_with_first_id), [1], b"\xff"))])
+    exported = export_jsonl(_conn(url), PID)
+    assert [r["id"] for r in exported[USER]] == [good["id"]]
+    assert exported.refused == {USER: {victim["id"]}}
+    assert [p.file for p in exported.problems[USER]] == [f"Doccano export {USER}.jsonl line {n}" for n in (2, 2, 3, 4)]
+
+
 def test_one_example_twice_in_a_file_keeps_neither(repo, hostile):
     url, state = hostile
     good, victim = state["records"]
@@ -408,6 +421,40 @@ def test_every_transfer_is_bounded_and_writes_nothing(repo, hostile, case):
     assert took < 15, f"{case}: {took:.1f}s"
     assert snapshot(repo) == before
     _no_secret_anywhere(repo, str(caught.value))
+
+
+@pytest.mark.parametrize("item, message", [
+    ({"id": PID}, "$.results[0]: 'name' is a required property"),
+    ({"id": PID, "name": None}, "$.results[0].name: null is not of type 'string'"),
+    ({"id": "3", "name": "newsspans"}, "$.results[0].id: '3' is not of type 'integer'"),
+    ([PID, "newsspans"], "$.results[0]: [3, 'newsspans'] is not of type 'object'"),
+])
+def test_a_malformed_list_item_is_a_located_error(repo, hostile, item, message):
+    url, state = hostile
+    state["projects"] = lambda h, q: h.reply(200, {"count": 1, "next": None, "results": [item]})
+    with pytest.raises(DoccanoError) as caught:
+        pull(repo, _conn(url))
+    assert str(caught.value) == (f"Doccano at {url} answered GET /v1/projects (offset 0) {message}; "
+                                 f"nothing was written")
+
+
+def test_an_example_list_item_without_meta_is_a_located_error(hostile):
+    url, state = hostile
+    original = _Hostile.do_GET
+
+    def examples(handler):
+        if handler.path.startswith("/v1/projects/3/examples"):
+            return handler.reply(200, {"count": 2, "next": None, "results": [
+                {"id": 1, "text": "a", "meta": {}}, {"id": 2, "text": "b", "meta": "doc_id=x"}]})
+        return original(handler)
+    _Hostile.do_GET = examples
+    try:
+        with pytest.raises(DoccanoError) as caught:
+            _conn(url).paginate("/v1/projects/3/examples")
+    finally:
+        _Hostile.do_GET = original
+    assert str(caught.value).endswith("GET /v1/projects/3/examples (offset 0) $.results[1].meta: 'doc_id=x' is not "
+                                      "of type 'object'; nothing was written")
 
 
 def test_the_download_limits_come_from_the_environment(repo, hostile, monkeypatch):

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import orjson
 import requests
 
+from newsspans.doccano.records import check_list_item
 from newsspans.doccano.bounds import Deadline, Limits, WatchedAdapter, read_body, summarise, too_slow
 from newsspans.errors import DoccanoError
 from newsspans.store.reading import decode_utf8, read_file
@@ -133,9 +134,11 @@ class Connection:
                 raise DoccanoError(f"{where} with something other than a page of a list "
                                    f"(an object with `count` and `results`)")
             count = data["count"] if count is None else count
-            for item in data["results"]:
-                if not (isinstance(item, dict) and type(item.get("id")) is int):
-                    raise DoccanoError(f"{where} with a list item that is not an object with an integer id")
+            for index, item in enumerate(data["results"]):
+                wrong = check_list_item(path, item)
+                if wrong:
+                    at = f"$.results[{index}]" + wrong[0].path[1:]
+                    raise DoccanoError(f"{where} {at}: {wrong[0].message}; nothing was written")
                 if item["id"] in seen:
                     raise DoccanoError(f"{where} with item {item['id']} a second time: the list loops; "
                                        f"nothing was written")

@@ -9,6 +9,7 @@ so that conversion never meets it: never a traceback, never a silent loss.
 """
 
 from collections import Counter
+from functools import lru_cache
 
 import orjson
 from jsonschema import validators
@@ -23,16 +24,19 @@ MAX_META_DEPTH = 32
 
 
 class Export(dict):
-    """{user: [record, ...]} of the lines that passed; `.problems` {user: [Problem, ...]}."""
+    """{user: [record, ...]} of the lines that passed; `.problems` {user: [Problem, ...]}
+    of the others, and `.refused` {user: {example id, ...}} where a refused line's example
+    id could be read (an example someone worked on, though it cannot be converted)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.problems = {}
+        self.problems, self.refused = {}, {}
 
 
 def parse_export(name: str, data: bytes):
-    """([record, ...], [Problem, ...]) of one `<user>.jsonl` member of the export zip."""
-    records, problems, lines_of = [], [], {}
+    """([record, ...], [Problem, ...], {refused example id, ...}) of one `<user>.jsonl`
+    member of the export zip."""
+    records, problems, lines_of, refused = [], [], {}, set()
     for number, line in enumerate(data.split(b"\n"), 1):
         if not line.strip():
             continue
@@ -45,10 +49,12 @@ def parse_export(name: str, data: bytes):
             records = [r for r in records if r["id"] != value["id"]]
         if found:
             problems.extend(found)
+            if isinstance(value, dict) and type(value.get("id")) is int:
+                refused.add(value["id"])
             continue
         lines_of[value["id"]] = number
         records.append(value)
-    return records, problems
+    return records, problems, refused
 
 
 def _parse(line: bytes, where):
@@ -138,6 +144,28 @@ def _ids(record, where, doc):
     return problems
 
 
+# The REST lists the sync reads, by their last path segment, and the schema of an item.
+_REST_ITEMS = {"examples": "rest_example", "projects": "rest_project"}
+
+
+def check_list_item(path: str, item):
+    """Problems of one item of the paginated list at `path` (an object with an integer id;
+    for examples and projects, what the sync reads of them)."""
+    name = _REST_ITEMS.get(path.rstrip("/").rsplit("/", 1)[-1])
+    if name is None:
+        if isinstance(item, dict) and type(item.get("id")) is int:
+            return []
+        return [Problem(path, "a list item that is not an object with an integer id")]
+    errors = sorted(_item_validator(name).iter_errors(item), key=lambda e: [str(p) for p in e.absolute_path])
+    return [Problem(path, _short(_message(e)), e.json_path) for e in errors]
+
+
+@lru_cache(maxsize=None)
+def _item_validator(name):
+    schema = load_schema(KIND)
+    return _strict_class()({"$defs": schema["$defs"], "$ref": f"#/$defs/{name}"})
+
+
 def _short(message, length=200):
     return message if len(message) <= length else message[:length - 1] + "…"
 
@@ -147,14 +175,14 @@ def _json_type(value):
             float: "number", type(None): "null"}[type(value)]
 
 
-_STRICT = []
+@lru_cache(maxsize=None)
+def _strict_class():
+    """The reference validator class, with `integer` meaning a JSON integer, not 3.0."""
+    base = type(validator(KIND))
+    return validators.extend(base, type_checker=base.TYPE_CHECKER.redefine("integer",
+                                                                           lambda _, value: type(value) is int))
 
 
+@lru_cache(maxsize=None)
 def _strict():
-    """The reference validator, with `integer` meaning a JSON integer, not 3.0."""
-    if not _STRICT:
-        base = type(validator(KIND))
-        checker = base.TYPE_CHECKER.redefine(
-            "integer", lambda _, value: type(value) is int)
-        _STRICT.append(validators.extend(base, type_checker=checker)(load_schema(KIND)))
-    return _STRICT[0]
+    return _strict_class()(load_schema(KIND))

@@ -121,7 +121,7 @@ def _read_members(conn, archive) -> Export:
         data = _read_bounded(archive, info, limits.unpacked_bytes - unpacked)
         unpacked += len(data)
         user = name[:-len(".jsonl")]
-        exported[user], exported.problems[user] = parse_export(name, data)
+        exported[user], exported.problems[user], exported.refused[user] = parse_export(name, data)
     return exported
 
 
