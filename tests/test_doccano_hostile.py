@@ -238,6 +238,8 @@ BAD_LINES = {
                                    "which this example does not have", "$.relations[0].to_id"),
     "meta version as text": (lambda r: _bad(r, _set(["version"], "one")),
                              "'one' is not of type 'number', 'null'", "$.version"),
+    "gold directives as a list": (lambda r: _bad(r, _set(["gold_directives"], ["link x @0:1"])),
+                                  "['link x @0:1'] is not of type 'string', 'null'", "$.gold_directives"),
 }
 
 
