@@ -382,6 +382,11 @@ BOUNDS = {
                  "unpacks to 104,857,600 bytes, more than the 52,428,800 accepted"),
     "zip that lies about its sizes": (lambda s: s.update(zip=_lying_zip(s["records"])), {},
                                       "not a readable zip file (BadZipFile)"),
+    "corrupt compressed data": (lambda s: s.update(zip=_corrupt(s["zip"])), {}, "not a readable zip file"),
+    "not a zip": (lambda s: s.update(zip=b"PK\x03\x04 but nothing more"), {}, "not a readable zip file"),
+    "encrypted entry": (lambda s: s.update(zip=_encrypted(s["zip"])), {}, "not a readable zip file"),
+    "a symbolic link": (lambda s: s.update(zip=_symlink()), {}, "entry 'zoe.jsonl' is not a plain file"),
+    "a folder entry": (lambda s: s.update(zip=_zip([("zoe/", b"")])), {}, "entry 'zoe/' that is not a <user>.jsonl"),
     "too many zip entries": (lambda s: s.update(zip=_zip([(f"u{i}.jsonl", b"") for i in range(50)])),
                              {"members": 20}, "has 50 entries, more than the 20 accepted"),
     "an entry twice": (lambda s: s.update(zip=_zip([(f"{USER}.jsonl", b"")] * 2)), {},
@@ -392,6 +397,32 @@ BOUNDS = {
     "a list without end or count": (lambda s: s.update(projects=_uncounted), {"pages": 30},
                                     "with more than 30 pages: the list does not end"),
 }
+
+
+def _corrupt(data):
+    """The deflated bytes of the first member overwritten (the headers left whole)."""
+    data = bytearray(data)
+    start = 30 + struct.unpack("<H", data[26:28])[0] + struct.unpack("<H", data[28:30])[0]
+    data[start:start + 40] = b"\xff" * 40
+    return bytes(data)
+
+
+def _encrypted(data):
+    """The first member flagged as encrypted, in its local and central headers."""
+    data = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        data[at + offset] |= 1
+    return bytes(data)
+
+
+def _symlink():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo(f"{USER}.jsonl")
+        info.external_attr = (0o120777) << 16
+        archive.writestr(info, b"../../etc/passwd")
+    return buffer.getvalue()
 
 
 def _never_ending(handler, query):

@@ -9,6 +9,7 @@ import json
 import stat
 import time
 import zipfile
+import zlib
 
 from newsspans.errors import DoccanoError
 from newsspans.doccano.client import Connection
@@ -88,8 +89,9 @@ def export_jsonl(conn: Connection, pid: int, timeout=600.0) -> Export:
     try:
         archive = zipfile.ZipFile(io.BytesIO(response.content))
         return _read_members(conn, archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
-        # Not a zip, a broken one, or a member whose data does not match its header.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError,
+            RuntimeError, zlib.error) as exc:
+        # Not a zip, a broken or encrypted one, or a member whose data does not match its header.
         raise DoccanoError(f"Doccano at {conn.url} sent an export that is not a readable zip file "
                            f"({type(exc).__name__}); nothing was written") from None
 
