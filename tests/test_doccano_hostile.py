@@ -28,7 +28,7 @@ from newsspans.doccano import client as client_module
 from newsspans.doccano.client import Connection, connect
 from newsspans.doccano.convert import to_doccano
 from newsspans.doccano.pull import pull
-from newsspans.doccano.transfer import export_jsonl
+from newsspans.doccano.transfer import export_jsonl, import_jsonl
 from newsspans.errors import DoccanoError
 from newsspans.model.annotations import AnnotationFile
 from newsspans.store.hashing import sha256_text
@@ -75,6 +75,8 @@ class _Hostile(BaseHTTPRequestHandler):
             return self.reply(200, {"key": TOKEN})
         if self.path == f"/v1/projects/{PID}/download":
             return self.reply(200, {"task_id": "task-1"})
+        if self.path == "/v1/fp/process/" and "upload" in self.state:
+            return self.reply(200, self.state["upload"], "text/plain")
         return self.reply(404, {"detail": "Not found."})
 
     def do_GET(self):
@@ -669,3 +671,12 @@ def test_no_socket_is_left_to_a_stalled_server(repo, hostile):
     with pytest.raises(DoccanoError, match="took longer than 1s"):
         pull(repo, _conn(url, download_seconds=1.0))
     assert closed.wait(5)
+
+
+@pytest.mark.parametrize("upload", [b"", b"x" * 5000, b"id\x1b[2J"])
+def test_an_upload_answered_without_a_usable_id_stops_the_import(hostile, upload):
+    url, state = hostile
+    state["upload"] = upload
+    with pytest.raises(DoccanoError, match="accepted the upload but returned no usable upload id"):
+        import_jsonl(_conn(url), PID, state["records"])
+    assert not [r for r in state["requests"] if r[1] == f"/v1/projects/{PID}/upload"]

@@ -58,8 +58,8 @@ def import_jsonl(conn: Connection, pid: int, records, name="newsspans.jsonl", ti
     response = conn.post("/v1/fp/process/", files={"filepond": (name, io.BytesIO(body), "application/json")},
                          headers={"Accept": "*/*"}, raw=True)
     upload_id = response.text.strip()
-    if not upload_id:
-        raise DoccanoError(f"Doccano at {conn.url} accepted the upload but returned no upload id")
+    if not upload_id or len(upload_id) > 200 or not upload_id.isprintable():
+        raise DoccanoError(f"Doccano at {conn.url} accepted the upload but returned no usable upload id")
     started = conn.post(f"/v1/projects/{pid}/upload",
                         json={"uploadIds": [upload_id], "format": "JSONL", "task": IMPORT_TASK,
                               "encoding": "utf_8"})
