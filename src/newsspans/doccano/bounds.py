@@ -12,7 +12,6 @@ import os
 import re
 import socket
 import threading
-import time
 from dataclasses import dataclass
 
 import requests
@@ -99,7 +98,6 @@ class Deadline:
         self._thread = threading.get_ident()
         self._timer = threading.Timer(seconds, self._cut)
         self._timer.daemon = True
-        self.started = time.monotonic()
 
     def _cut(self):
         connection = _SERVING.get(self._thread)
