@@ -156,6 +156,7 @@ def test_the_export_schema_accepts_what_the_real_doccano_exports(doccano_server,
     from click.testing import CliRunner
 
     from newsspans.cli import main
+    from newsspans.doccano import scheme
     from newsspans.doccano.project import find_project, type_ids
     from newsspans.doccano.pull import pull
     from newsspans.doccano.records import parse_export
@@ -176,8 +177,9 @@ def test_the_export_schema_accepts_what_the_real_doccano_exports(doccano_server,
     example = conn.paginate(f"/v1/projects/{pid}/examples")[0]
     base = f"/v1/projects/{pid}/examples/{example['id']}"
     quote = conn.post(f"{base}/spans", json={"start_offset": 14, "end_offset": 30,
-                                             "label": labels["QUOTE-indirect"]})["id"]
-    person = conn.post(f"{base}/spans", json={"start_offset": 0, "end_offset": 5, "label": labels["PERSON"]})["id"]
+                                             "label": labels[scheme.quote_label("indirect")]})["id"]
+    person = conn.post(f"{base}/spans", json={"start_offset": 0, "end_offset": 5,
+                                              "label": labels[scheme.mention_label("PERSON", "NAM")]})["id"]
     conn.post(f"{base}/relations", json={"from_id": quote, "to_id": person, "type": kinds["speaker"]})
     conn.post(f"/v1/projects/{pid}/comments", params={"example": example["id"]},
               json={"text": "a note, ünïcode 😀\nand a second line"})
