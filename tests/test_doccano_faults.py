@@ -149,7 +149,7 @@ def _record(root):
     record = {"id": 1, "text": text, "doc_id": doc_id, "version": annotations.version,
               "text_sha256": sha256_text(text), "gold_directives": "",
               "entities": sent["entities"], "relations": sent["relations"],
-              "Comments": [{"comment": sent["comment"]}] if sent["comment"] else []}
+              "Comments": [{"id": 1, "comment": sent["comment"]}] if sent["comment"] else []}
     return doc_id, annotations, record
 
 

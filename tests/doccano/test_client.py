@@ -1,9 +1,11 @@
-"""The connection's retries, timeouts and messages, against a small faulty HTTP server."""
+"""The connection's retries, timeouts and messages, against a small faulty HTTP server; and the
+export schema against what the real Doccano exports."""
 
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +141,66 @@ def test_a_web_page_instead_of_json_is_a_clear_error(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.doccano
+def test_the_export_schema_accepts_what_the_real_doccano_exports(doccano_server, tmp_path):
+    """Every line of a real Doccano 1.8.4 export passes schema/doccano-export.schema.json:
+    gold pushed as pre-annotations, a member's spans, relations and a comment, and an
+    example with no meta at all (Doccano then writes null for its doc_id and 1.0 for the
+    others' version). The pull of that project reports no problem."""
+    import io
+    import shutil
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from newsspans.cli import main
+    from newsspans.doccano import scheme
+    from newsspans.doccano.project import find_project, type_ids
+    from newsspans.doccano.pull import pull
+    from newsspans.doccano.records import parse_export
+    from newsspans.doccano.transfer import export_jsonl, wait_for_task
+    from newsspans.validation.schemas import validator
+
+    root = tmp_path / "mini"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "mini", root)
+    env = {"NEWSSPANS_DOCCANO_HOME": str(doccano_server["state"]), "DOCCANO_URL": None,
+           "DOCCANO_USERNAME": None, "DOCCANO_PASSWORD": None}
+    for command in (["setup"], ["push", "--with-gold"]):
+        done = CliRunner().invoke(main, ["doccano", *command, "--project", "schema-check", "--root", str(root)],
+                                  env=env)
+        assert done.exit_code == 0, done.output
+    conn = Connection(doccano_server["url"], doccano_server["username"], doccano_server["password"])
+    pid = find_project(conn, "schema-check")["id"]
+    labels, kinds = type_ids(conn, pid, "span-types"), type_ids(conn, pid, "relation-types")
+    example = conn.paginate(f"/v1/projects/{pid}/examples")[0]
+    base = f"/v1/projects/{pid}/examples/{example['id']}"
+    quote = conn.post(f"{base}/spans", json={"start_offset": 14, "end_offset": 30,
+                                             "label": labels[scheme.quote_label("indirect")]})["id"]
+    person = conn.post(f"{base}/spans", json={"start_offset": 0, "end_offset": 5,
+                                              "label": labels[scheme.mention_label("PERSON", "NAM")]})["id"]
+    conn.post(f"{base}/relations", json={"from_id": quote, "to_id": person, "type": kinds["speaker"]})
+    conn.post(f"/v1/projects/{pid}/comments", params={"example": example["id"]},
+              json={"text": "a note, ünïcode 😀\nand a second line"})
+    conn.post(f"/v1/projects/{pid}/examples", json={"text": "An example newsspans did not push.", "meta": {}})
+
+    started = conn.post(f"/v1/projects/{pid}/download", json={"format": "JSONL", "exportApproved": False})
+    wait_for_task(conn, started["task_id"], "export", 600)
+    answer = conn.get(f"/v1/projects/{pid}/download", params={"taskId": started["task_id"]}, raw=True)
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    lines = {name: [json.loads(line) for line in archive.read(name).splitlines()] for name in archive.namelist()}
+    assert sorted(lines) == ["admin.jsonl", "newsspans-gold.jsonl"]
+    admin = {record["id"]: record for record in lines["admin.jsonl"]}
+    assert admin[example["id"]]["relations"] and admin[example["id"]]["Comments"]
+    assert any(record["doc_id"] is None for record in admin.values())   # the shapes Doccano's table makes
+    assert any(type(record["version"]) is float for record in admin.values())
+    for name in lines:
+        for record in lines[name]:
+            assert list(validator("doccano-export").iter_errors(record)) == [], (name, record)
+        records, problems, refused = parse_export(name, archive.read(name))
+        assert problems == [] and refused == set() and len(records) == len(lines[name]) == 3
+    exported = export_jsonl(conn, pid)
+    assert exported.problems == {"admin": [], "newsspans-gold": []}
+    report = pull(root, conn, "schema-check")
+    assert not any("Doccano export" in problem for problem in report.problems), report.asdict()

@@ -4,6 +4,10 @@ Where the connection comes from: DOCCANO_URL, DOCCANO_USERNAME, DOCCANO_PASSWORD
 environment, else the credentials file of the local server (`scripts/doccano-server`),
 found through $NEWSSPANS_DOCCANO_HOME or `<root>/.doccano/credentials.env`.
 
+The server is not trusted: a URL carrying `user:password@` is refused, no redirect is
+followed (a login sent on to another host would carry the password with it), every answer
+is bounded in size and time (`bounds`), a list ends when the server says it has no more
+or at the count it announced, and error pages are summarised, never printed as sent.
 Messages never contain a password or a token.
 """
 
@@ -13,9 +17,13 @@ from http.cookiejar import DefaultCookiePolicy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
+import orjson
 import requests
 
+from newsspans.doccano.records import check_list_item
+from newsspans.doccano.bounds import Deadline, Limits, WatchedAdapter, read_body, summarise, too_slow
 from newsspans.errors import DoccanoError
 from newsspans.store.reading import decode_utf8, read_file
 
@@ -37,11 +45,16 @@ class Connection:
     session: Optional[requests.Session] = field(default=None, repr=False)
     timeout: tuple = (CONNECT_TIMEOUT, READ_TIMEOUT)
     retries: int = RETRIES
+    limits: Limits = field(default_factory=Limits.from_env, repr=False)
 
     def __post_init__(self):
-        self.url = self.url.rstrip("/")
+        self.url = check_url(self.url)
         if self.session is None:
             self.session = requests.Session()
+        if not isinstance(self.session.get_adapter(self.url), WatchedAdapter):
+            adapter = WatchedAdapter()
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
         self.session.headers.update({"Accept": "application/json"})
         # Token authentication only: a session cookie would switch Django REST framework
         # to session authentication, which demands a CSRF token on every POST.
@@ -53,42 +66,47 @@ class Connection:
         """Log in (once); a DoccanoError names the server and user, never the password."""
         if self._token:
             return self
-        response = self._send("POST", "/v1/auth/login/", json={"username": self.username,
-                                                              "password": self.password},
+        path = "/v1/auth/login/"
+        response = self._send("POST", path, json={"username": self.username, "password": self.password},
                               authenticated=False)
         if response.status_code in (400, 401, 403):
             raise DoccanoError(f"Doccano at {self.url} refused the login of user {self.username!r}: "
                                f"wrong user name or password")
-        self._check(response, "POST", "/v1/auth/login/")
-        try:
-            self._token = response.json().get("key")
-        except (ValueError, AttributeError):
-            kind = response.headers.get("Content-Type") or "no content type"
-            raise DoccanoError(f"{self.url} answered POST /v1/auth/login/ with {kind}, not JSON: "
-                               f"is it a Doccano 1.8 server?") from None
-        if not self._token:
+        self._check(response, "POST", path)
+        answer = self._json(response, "POST", path)
+        token = answer.get("key") if isinstance(answer, dict) else None
+        if not isinstance(token, str) or not token or not token.isprintable():
             raise DoccanoError(f"Doccano at {self.url} answered the login without a token")
+        self._token = token
         return self
 
     # Requests ---------------------------------------------------------------------------
-    def request(self, method, path, expect=(200, 201, 204), raw=False, **kwargs):
-        """The decoded JSON answer (None when empty); the Response itself when `raw`."""
+    def request(self, method, path, expect=(200, 201, 204), raw=False, limit=None, seconds=None, **kwargs):
+        """The decoded JSON answer (None when empty); the Response itself when `raw`.
+
+        The answer is read whole, up to `limit` bytes within `seconds` (the connection's
+        limits for an answer by default)."""
         self.login()
-        response = self._send(method, path, **kwargs)
+        response = self._send(method, path, limit=limit, seconds=seconds, **kwargs)
         self._check(response, method, path, expect)
         if raw:
             return response
         if response.status_code == 204 or not response.content:
             return None
+        return self._json(response, method, path)
+
+    def _json(self, response, method, path):
         kind = response.headers.get("Content-Type", "")
-        try:
-            if "json" not in kind:
-                raise ValueError(kind)
-            return response.json()
-        except ValueError:
+        if "json" not in kind:
             # Doccano answers unknown paths with its web page: the URL is not its API.
-            raise DoccanoError(f"{self.url} answered {method} {path} with {kind or 'no content type'}, "
-                               f"not JSON: is it a Doccano 1.8 server?") from None
+            kind = summarise(kind.encode(), length=60) or "no content type"
+            raise DoccanoError(f"{self.url} answered {method} {path} with {kind}, not JSON: "
+                               f"is it a Doccano 1.8 server?")
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise DoccanoError(f"Doccano at {self.url} answered {method} {path} with invalid JSON "
+                               f"({str(exc).split(':')[0]}); is it a Doccano 1.8 server?") from None
 
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)
@@ -103,28 +121,60 @@ class Connection:
         return self.request("DELETE", path, **kwargs)
 
     def paginate(self, path, params=None, page=500):
-        """Every item of a paginated list (limit/offset)."""
-        offset, items = 0, []
-        while True:
+        """Every item of a paginated list (limit/offset), each a JSON object with an id.
+
+        The list ends when the server says so, and never goes past the count it announced
+        or repeats an item: a `next` that never ends, or loops, is an error."""
+        offset, items, seen, count = 0, [], set(), None
+        for _ in range(self.limits.pages):
             data = self.get(path, params={**(params or {}), "limit": page, "offset": offset})
+            where = f"Doccano at {self.url} answered GET {path} (offset {offset})"
+            if not (isinstance(data, dict) and isinstance(data.get("results"), list)
+                    and type(data.get("count")) is int and data["count"] >= 0):
+                raise DoccanoError(f"{where} with something other than a page of a list "
+                                   f"(an object with `count` and `results`)")
+            count = data["count"] if count is None else count
+            for index, item in enumerate(data["results"]):
+                wrong = check_list_item(path, item)
+                if wrong:
+                    at = f"$.results[{index}]" + wrong[0].path[1:]
+                    raise DoccanoError(f"{where} {at}: {wrong[0].message}; nothing was written")
+                if item["id"] in seen:
+                    raise DoccanoError(f"{where} with item {item['id']} a second time: the list loops; "
+                                       f"nothing was written")
+                seen.add(item["id"])
             items.extend(data["results"])
+            if len(items) > count:
+                raise DoccanoError(f"{where} with more than the {count} items it announced: the list "
+                                   f"does not end; nothing was written")
             offset += len(data["results"])
             if not data.get("next") or not data["results"]:
                 return items
+        raise DoccanoError(f"Doccano at {self.url} answered GET {path} with more than "
+                           f"{self.limits.pages} pages: the list does not end; nothing was written")
 
-    def _send(self, method, path, authenticated=True, **kwargs):
+    def _send(self, method, path, authenticated=True, limit=None, seconds=None, **kwargs):
         url = self.url + path
         headers = dict(kwargs.pop("headers", {}))
         if authenticated and self._token:
             headers["Authorization"] = f"Token {self._token}"
+        what = f"Doccano at {self.url}, {method} {path}"
         delay, last = BACKOFF, None
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(delay)
                 delay *= 2
+            deadline = Deadline(seconds or self.limits.seconds)
             try:
-                response = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
+                with deadline:
+                    # No redirect is followed: requests would re-send a login's password to
+                    # wherever the server points.
+                    response = self.session.request(method, url, headers=headers, timeout=self.timeout,
+                                                    allow_redirects=False, stream=True, **kwargs)
+                    response._content = read_body(response, limit or self.limits.answer_bytes, deadline, what)
             except requests.exceptions.ConnectionError as exc:
+                if deadline.expired:
+                    raise too_slow(what, deadline) from None
                 last = exc
                 sent = not isinstance(exc, requests.exceptions.ConnectTimeout) and \
                     "refused" not in str(exc).lower() and "NewConnectionError" not in str(exc)
@@ -137,9 +187,13 @@ class Connection:
                     break
                 continue
             except requests.exceptions.ChunkedEncodingError:
+                if deadline.expired:
+                    raise too_slow(what, deadline) from None
                 raise DoccanoError(f"{method} {self.url}{path}: the connection broke while Doccano "
                                    f"was sending its answer; nothing was written, run it again") from None
             except requests.exceptions.RequestException as exc:
+                if deadline.expired:
+                    raise too_slow(what, deadline) from None
                 raise DoccanoError(f"{method} {self.url}{path}: {type(exc).__name__}") from None
             if response.status_code >= 500 and (method in _IDEMPOTENT or response.status_code in _RETRY_ANY_METHOD) \
                     and attempt < self.retries:
@@ -149,15 +203,46 @@ class Connection:
         raise DoccanoError(f"cannot reach Doccano at {self.url} ({method} {path}: {reason}); "
                            f"is the server running? (scripts/doccano-server status)")
 
+    def summary(self, body) -> str:
+        """An excerpt of an answer that is safe to print: no password, token or markup."""
+        return summarise(body if isinstance(body, bytes) else str(body).encode(), (self.password, self._token))
+
     def _check(self, response, method, path, expect=(200, 201, 204)):
         if response.status_code in expect:
             return
+        if 300 <= response.status_code < 400:
+            target = urlsplit(response.headers.get("Location", ""))
+            elsewhere = f" to {target.scheme}://{target.hostname}" if target.hostname else ""
+            raise DoccanoError(f"Doccano at {self.url} answered {method} {path} with a redirect "
+                               f"(HTTP {response.status_code}{elsewhere}); not followed, nothing was sent "
+                               f"on: set the URL of the server itself")
         if response.status_code in (401, 403):
             raise DoccanoError(f"Doccano at {self.url} denied {method} {path} to user "
                                f"{self.username!r} (HTTP {response.status_code}): is it a project admin?")
-        detail = response.text[:300].replace("\n", " ") if response.text else ""
+        detail = self.summary(response.content)
         raise DoccanoError(f"Doccano at {self.url} answered {method} {path} with HTTP "
-                           f"{response.status_code}: {detail}")
+                           f"{response.status_code}" + (f": {detail}" if detail else ""))
+
+
+def check_url(url) -> str:
+    """`url` without a trailing slash; refused if it carries credentials, a query or a fragment.
+
+    The message never repeats the URL: it may hold a password."""
+    try:
+        parts = urlsplit(str(url).strip())
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        raise DoccanoError("the Doccano URL cannot be parsed (expected http://host:port)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DoccanoError("the Doccano URL must start with http:// or https:// and name a host")
+    if "@" in parts.netloc:
+        raise DoccanoError(f"the Doccano URL carries a user name or password ({parts.scheme}://***@"
+                           f"{parts.netloc.rsplit('@', 1)[1]}): refused, so it cannot reach a log or a "
+                           f"file; set DOCCANO_USERNAME and DOCCANO_PASSWORD instead")
+    if parts.query or parts.fragment:
+        raise DoccanoError(f"the Doccano URL {parts.scheme}://{parts.netloc}{parts.path} must not carry "
+                           f"a query or fragment (it is recorded in provenance): refused")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
 def _short_reason(exc):

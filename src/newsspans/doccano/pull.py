@@ -71,6 +71,7 @@ def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=Non
         except CorpusError as exc:
             report.problems.append(f"Doccano user {user!r}: {exc}; not pulled")
             continue
+        report.problems.extend(p.format() for p in exported.problems.get(user, ()))  # lines refused by records.py
         for record in exported[user]:
             if record.get("entities") or record.get("Comments") or _pulled_before(corpus, user, record):
                 _pull_one(corpus, context, conn, project, user, record, pulled, force, report)

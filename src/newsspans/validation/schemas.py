@@ -16,7 +16,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 
-KINDS = ("document", "entities", "annotations", "dataset", "releases")
+KINDS = ("document", "entities", "annotations", "dataset", "releases", "doccano-export")
 
 
 def schema_dir() -> Path:
