@@ -392,14 +392,16 @@ def test_92_kb_of_repeated_paragraphs_gives_no_wrong_placement(repo):
     # Now no span is placed on a wrong copy; the few orphans near an edit are spans whose
     # context is repeated in every copy, where only a longer context could tell.
     old, step, spans = _repeated_seed(repo)
-    assert 90_000 < len(old) < 94_000 and len(spans) == 4460
+    assert 90_000 < len(old) < 94_000 and 4_000 < len(spans) < 5_000
     word = 6 * step + old.index("Wednesday")
     breaks = [i + 2 for i in range(len(old)) if old.startswith("\n\n", i)]
     cases = {
-        "copy 5 deleted": ([(0, 4 * step), (5 * step, len(old))], 0),
-        "a word changed in copy 7": ([(0, word), "Thursday", (word + 9, len(old))], 4456),
-        "a paragraph inserted in copy 3": ([(0, breaks[40]), "A new paragraph.\n\n", (breaks[40], len(old))], 4455),
-        "a paragraph deleted in copy 12": ([(0, breaks[200]), (breaks[201], len(old))], 4449),
+        # (the edit, at most how many spans may be left unplaced: the spans the edit removed
+        # and those whose every context repeats)
+        "copy 5 deleted": ([(0, 4 * step), (5 * step, len(old))], len(spans)),
+        "a word changed in copy 7": ([(0, word), "Thursday", (word + 9, len(old))], 5),
+        "a paragraph inserted in copy 3": ([(0, breaks[40]), "A new paragraph.\n\n", (breaks[40], len(old))], 6),
+        "a paragraph deleted in copy 12": ([(0, breaks[200]), (breaks[201], len(old))], 12),
     }
     results = {}
     for name, (pieces, _) in cases.items():
@@ -415,7 +417,10 @@ def test_92_kb_of_repeated_paragraphs_gives_no_wrong_placement(repo):
                 else:
                     wrong += 1
         results[name] = (wrong, right)
-    assert results == {name: (0, right) for name, (_, right) in cases.items()}
+    assert {name: wrong for name, (wrong, _) in results.items()} == dict.fromkeys(cases, 0)
+    assert results["copy 5 deleted"] == (0, 0)   # which copy went cannot be known: all orphaned
+    for name, (_, unplaced) in cases.items():
+        assert len(spans) - results[name][1] <= unplaced, (name, results[name])
 
 
 def test_a_copy_removed_together_with_another_change_orphans_the_copies_it_may_have_been():

@@ -58,7 +58,7 @@ _QUOTE_SHADE = {"direct": 0.0, "mixed": 0.3, "indirect": 0.55}
 _NOCHECK_SHADE = 0.55
 
 # Shortcut keys (Doccano's suffix_key: a digit or a lower-case letter, pressed on the
-# annotation page), for the labels the seed article uses most; mnemonic where possible.
+# annotation page), for the labels the corpus's first article uses most; mnemonic where possible.
 SHORTCUT_KEYS = {
     "p": ("PERSON", "NAM"), "g": ("GPE", "NAM"), "o": ("ORG", "NAM"), "n": ("NORP", "NAM"),
     "l": ("LOC", "NAM"), "f": ("FAC", "NAM"), "e": ("EVENT", "NAM"), "d": ("DATE", "NAM"),
