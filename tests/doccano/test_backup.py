@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from newsspans.doccano import scheme
 from newsspans.doccano.client import Connection
 from newsspans.doccano.project import find_project, setup_project, type_ids
 from newsspans.doccano.pull import pull
@@ -64,9 +65,9 @@ def annotate(server, pid):
     span("DATE", "Monday")
     span("PERCENT", "12%")
     span("GPE", "Tromsø")
-    quote = span("QUOTE-direct", "We will build 3 new schools")
-    cue = span("CUE", "told")
-    claim = span("CLAIM-prediction", "We will build 3 new schools")
+    quote = span(scheme.quote_label("direct"), "We will build 3 new schools")
+    cue = span(scheme.CUE_LABEL, "told")
+    claim = span(scheme.claim_label("prediction", True), "We will build 3 new schools")
     carol.post(f"{base}/relations", json={"from_id": quote, "to_id": cue, "type": relations["cue"]})
     carol.post(f"{base}/relations", json={"from_id": claim, "to_id": quote, "type": relations["in_quote"]})
     carol.post(f"/v1/projects/{pid}/comments", params={"example": example["id"]},

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from newsspans.doccano import scheme
 from newsspans.doccano.client import Connection
 from newsspans.doccano.offsets import Utf16Index
 from newsspans.doccano.project import find_project, setup_project, type_ids
@@ -203,13 +204,13 @@ class Annotator(threading.Thread):
         if self.taken(eid, "quotes", start, end):
             return
         kind = self.random.choice(QUOTE_KINDS)
-        sid = self.new_span(eid, "quotes", start, end, f"QUOTE-{kind}")
+        sid = self.new_span(eid, "quotes", start, end, scheme.quote_label(kind))
         quote = {"start": start, "end": end, "kind": kind, "cue": None, "cue_at": None, "cue_rel": None}
         self.model[eid]["quotes"][sid] = quote
         after = [w for w in words if w[0] > end]
         if after:
             cue_at = self.random.choice(after)
-            quote["cue"] = self.new_span(eid, "cues", *cue_at, "CUE")
+            quote["cue"] = self.new_span(eid, "cues", *cue_at, scheme.CUE_LABEL)
             quote["cue_at"] = cue_at
             quote["cue_rel"] = self.new_relation(eid, sid, quote["cue"], "cue")
 
@@ -225,7 +226,7 @@ class Annotator(threading.Thread):
         if not choices:
             return
         cue_at = self.random.choice(choices)
-        new = self.new_span(eid, "cues", *cue_at, "CUE")
+        new = self.new_span(eid, "cues", *cue_at, scheme.CUE_LABEL)
         self.send("PATCH", f"{self.base(eid)}/relations/{quote['cue_rel']}", json={"to_id": new})
         old, quote["cue"], quote["cue_at"] = quote["cue"], new, cue_at
         self.delete(eid, "spans", old)
@@ -244,7 +245,7 @@ class Annotator(threading.Thread):
         if self.taken(eid, "claims", start, end):
             return
         category = self.random.choice(CLAIM_CATEGORIES)
-        sid = self.new_span(eid, "claims", start, end, f"CLAIM-{category}")
+        sid = self.new_span(eid, "claims", start, end, scheme.claim_label(category, True))
         claim = {"start": start, "end": end, "category": category, "quote": None, "rel": None}
         self.model[eid]["claims"][sid] = claim
         if qid is not None:
@@ -256,7 +257,7 @@ class Annotator(threading.Thread):
         if claims:
             sid = self.random.choice(sorted(claims))
             category = self.random.choice([c for c in CLAIM_CATEGORIES if c != claims[sid]["category"]])
-            self.send("PATCH", f"{self.base(eid)}/spans/{sid}", json={"label": self.labels[f"CLAIM-{category}"]})
+            self.send("PATCH", f"{self.base(eid)}/spans/{sid}", json={"label": self.labels[scheme.claim_label(category, True)]})
             claims[sid]["category"] = category
 
     def unlink_claim(self, eid):
