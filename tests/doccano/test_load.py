@@ -448,7 +448,9 @@ def test_concurrent_annotators_push_and_pull(doccano_server, tmp_path, record_pr
             if not path.is_file():
                 assert wanted == {"entities": [], "quotes": [], "claims": []}, (client.user, doc_id)
                 continue
-            have = pulled_layers(json.loads(path.read_text(encoding="utf-8")))
+            data = json.loads(path.read_text(encoding="utf-8"))
+            assert not data.get("rejected"), (client.user, doc_id, data["rejected"][:3])
+            have = pulled_layers(data)
             assert have.pop("linked") == [] and have.pop("agents") == []
             assert have == wanted, (client.user, doc_id)
             checked += 1
