@@ -29,9 +29,19 @@ lint: setup
 build: setup
 	$(CLI) build --root .
 
-test: setup browser
+test: setup browser postgresql
 	$(CLI) build --check --root .
 	$(PY) -m pytest
+
+# Debian's PostgreSQL, for the Doccano tests on PostgreSQL (a private cluster in each test's
+# state folder; the system's own cluster is never started). Where it cannot be installed
+# (not root, no apt-get) the tests on PostgreSQL are skipped and say why.
+.PHONY: postgresql
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
+	  else echo "PostgreSQL is not installed: its Doccano tests will be skipped (apt-get install postgresql)"; fi; fi
 
 .PHONY: browser docs
 # Debian's Chromium and its driver, for the browser tests: never a browser downloaded at run time.
