@@ -165,3 +165,20 @@ def test_home_is_the_environment_or_the_repository(monkeypatch, tmp_path):
     assert accounts.home("/repo") == tmp_path
     monkeypatch.delenv("NEWSSPANS_DOCCANO_HOME")
     assert accounts.home(tmp_path) == tmp_path / ".doccano"
+
+
+def test_the_commands_find_the_state_folder_the_server_script_remembered(tmp_path, monkeypatch):
+    from newsspans.doccano.accounts import home
+    from newsspans.doccano.client import credentials_file
+    monkeypatch.delenv("NEWSSPANS_DOCCANO_HOME", raising=False)
+    root, state = tmp_path / "repo", tmp_path / "elsewhere"
+    (root / ".doccano").mkdir(parents=True)
+    assert home(root) == root / ".doccano"
+    state.mkdir()
+    (root / ".doccano" / "state-folder").write_text(f"{state}\n")
+    assert home(root) == state and credentials_file(root) == state / "credentials.env"
+    monkeypatch.setenv("NEWSSPANS_DOCCANO_HOME", str(tmp_path / "env"))
+    assert home(root) == tmp_path / "env"
+    monkeypatch.delenv("NEWSSPANS_DOCCANO_HOME")
+    state.rmdir()   # a remembered folder that is gone is not used
+    assert home(root) == root / ".doccano"

@@ -17,7 +17,7 @@ import secrets
 from pathlib import Path
 
 from newsspans.errors import CorpusError, DoccanoError
-from newsspans.doccano.client import Connection
+from newsspans.doccano.client import Connection, doccano_home
 from newsspans.doccano.project import PREANNOTATION_USER, find_project
 from newsspans.store.layout import check_user_name
 from newsspans.store.reading import loads_json, read_file
@@ -28,9 +28,9 @@ _RESERVED = {PREANNOTATION_USER, "gold"}
 
 
 def home(root) -> Path:
-    """Where the local Doccano state lives: $NEWSSPANS_DOCCANO_HOME, else <root>/.doccano."""
-    chosen = os.environ.get("NEWSSPANS_DOCCANO_HOME")
-    return Path(chosen) if chosen else Path(root) / ".doccano"
+    """Where the local Doccano state lives: $NEWSSPANS_DOCCANO_HOME, else the state folder
+    scripts/doccano-server remembered, else <root>/.doccano."""
+    return doccano_home(root)
 
 
 def account_path(name: str, home_dir) -> Path:

@@ -25,7 +25,7 @@ import requests
 from newsspans.doccano.records import check_list_item
 from newsspans.doccano.bounds import Deadline, Limits, WatchedAdapter, read_body, summarise, too_slow
 from newsspans.errors import DoccanoError
-from newsspans.store.reading import decode_utf8, read_file
+from newsspans.store.reading import decode_utf8, read_file, read_text
 
 CONNECT_TIMEOUT = 3.05
 READ_TIMEOUT = 60
@@ -265,9 +265,24 @@ def _read_env_file(path: Path) -> dict:
     return values
 
 
+# Where scripts/doccano-server remembers the state folder of its last `start --state DIR`.
+REMEMBERED = ".doccano/state-folder"
+
+
+def doccano_home(root) -> Path:
+    """The local Doccano state folder: $NEWSSPANS_DOCCANO_HOME, else the folder the last
+    `scripts/doccano-server start --state DIR` remembered, else <root>/.doccano."""
+    chosen = os.environ.get("NEWSSPANS_DOCCANO_HOME")
+    if chosen:
+        return Path(chosen)
+    remembered = read_text(root, REMEMBERED, default="").strip()
+    if remembered and Path(remembered).is_dir():
+        return Path(remembered)
+    return Path(root) / ".doccano"
+
+
 def credentials_file(root) -> Path:
-    home = os.environ.get("NEWSSPANS_DOCCANO_HOME")
-    return Path(home) / "credentials.env" if home else Path(root) / ".doccano" / "credentials.env"
+    return doccano_home(root) / "credentials.env"
 
 
 def connect(root=".", url=None, username=None, password=None, session=None) -> Connection:
