@@ -85,8 +85,14 @@ class _FakeDoccano(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Token {TOKEN}":
             return self._reply(401, {"detail": "Authentication credentials were not provided."})
         if self.path == f"/v1/projects/{PID}/download":
+            if self._fault("locked") and self._count("locked-post") <= 1:
+                return self._reply(500, b"OperationalError: database is locked", "text/plain")
             return self._reply(200, {"task_id": "task-1"})
         return self._reply(404, {"detail": "Not found."})
+
+    def _count(self, what):
+        self.state[what] = self.state.get(what, 0) + 1
+        return self.state[what]
 
     def do_GET(self):
         self.state["requests"].append(("GET", self.path))
@@ -98,6 +104,8 @@ class _FakeDoccano(BaseHTTPRequestHandler):
         if url.path == "/v1/projects":
             return self._reply(200, {"count": 1, "next": None, "results": [{"id": PID, "name": "newsspans"}]})
         if url.path == "/v1/tasks/status/task-1":
+            if self._fault("locked") and self._count("locked-polls") <= 8:
+                return self._reply(500, b"<h1>Server Error (500)</h1>", "text/html")
             return self._reply(200, {"ready": not self._fault("never-ready"), "result": None, "error": None})
         if url.path == f"/v1/projects/{PID}/download" and parse_qs(url.query).get("taskId") == ["task-1"]:
             data = self.state["zip"]
@@ -270,6 +278,20 @@ def test_an_export_task_that_never_finishes_is_given_up_on(repo, fake, monkeypat
     _assert_nothing_half_written(repo, before, state)
     monkeypatch.undo()
     _assert_rerun_completes_once(repo, url, state)
+
+
+def test_a_busy_server_is_waited_for(repo, fake, monkeypatch):
+    # SQLite's lock: the export's POST answered "database is locked" once (nothing was
+    # written, so it is sent again), then eight status polls in a row answered 500, more
+    # than one request's retries: polling is read-only and waits until the task's deadline.
+    url, state = fake
+    state["fault"] = "locked"
+    monkeypatch.setattr(transfer, "POLL_MAX", 0.01)
+    report = pull(repo, _conn(url))
+    assert report.written or report.unchanged
+    posts = [r for r in state["requests"] if r == ("POST", f"/v1/projects/{PID}/download")]
+    assert len(posts) == 2
+    assert state["locked-polls"] == 9
 
 
 def test_a_wrong_password_is_named_and_nothing_else_is_asked(repo, fake):

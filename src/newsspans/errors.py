@@ -64,6 +64,11 @@ class DoccanoError(NewsspansError):
     """The Doccano server cannot be reached, refused a request, or answered unexpectedly."""
 
 
+class DoccanoUnavailable(DoccanoError):
+    """The Doccano server could not be reached or answered a server error (5xx) after the
+    retries: a state that may pass, unlike a refusal or a malformed answer."""
+
+
 class RehydrateError(NewsspansError):
     """The full exports cannot be rebuilt: a text is missing or does not match its sha256."""
 

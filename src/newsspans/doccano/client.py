@@ -24,7 +24,7 @@ import requests
 
 from newsspans.doccano.records import check_list_item
 from newsspans.doccano.bounds import Deadline, Limits, WatchedAdapter, read_body, summarise, too_slow
-from newsspans.errors import DoccanoError
+from newsspans.errors import DoccanoError, DoccanoUnavailable
 from newsspans.store.reading import decode_utf8, read_file, read_text
 
 CONNECT_TIMEOUT = 3.05
@@ -195,13 +195,13 @@ class Connection:
                 if deadline.expired:
                     raise too_slow(what, deadline) from None
                 raise DoccanoError(f"{method} {self.url}{path}: {type(exc).__name__}") from None
-            if response.status_code >= 500 and (method in _IDEMPOTENT or response.status_code in _RETRY_ANY_METHOD) \
-                    and attempt < self.retries:
+            if response.status_code >= 500 and attempt < self.retries and \
+                    (method in _IDEMPOTENT or response.status_code in _RETRY_ANY_METHOD or _rolled_back(response)):
                 continue
             return response
         reason = _short_reason(last)
-        raise DoccanoError(f"cannot reach Doccano at {self.url} ({method} {path}: {reason}); "
-                           f"is the server running? (scripts/doccano-server status)")
+        raise DoccanoUnavailable(f"cannot reach Doccano at {self.url} ({method} {path}: {reason}); "
+                                 f"is the server running? (scripts/doccano-server status)")
 
     def summary(self, body) -> str:
         """An excerpt of an answer that is safe to print: no password, token or markup."""
@@ -220,8 +220,9 @@ class Connection:
             raise DoccanoError(f"Doccano at {self.url} denied {method} {path} to user "
                                f"{self.username!r} (HTTP {response.status_code}): is it a project admin?")
         detail = self.summary(response.content)
-        raise DoccanoError(f"Doccano at {self.url} answered {method} {path} with HTTP "
-                           f"{response.status_code}" + (f": {detail}" if detail else ""))
+        error = DoccanoUnavailable if response.status_code >= 500 else DoccanoError
+        raise error(f"Doccano at {self.url} answered {method} {path} with HTTP "
+                    f"{response.status_code}" + (f": {detail}" if detail else ""))
 
 
 def check_url(url) -> str:
@@ -267,6 +268,12 @@ def _read_env_file(path: Path) -> dict:
 
 # Where scripts/doccano-server remembers the state folder of its last `start --state DIR`.
 REMEMBERED = ".doccano/state-folder"
+
+
+def _rolled_back(response) -> bool:
+    """A server error that says the database refused the write (SQLite's lock): nothing was
+    written, so even a POST may be sent again."""
+    return b"database is locked" in (response.content or b"")[:65536]
 
 
 def doccano_home(root) -> Path:

@@ -11,7 +11,7 @@ import time
 import zipfile
 import zlib
 
-from newsspans.errors import DoccanoError
+from newsspans.errors import DoccanoError, DoccanoUnavailable
 from newsspans.doccano.client import Connection
 from newsspans.doccano.records import Export, parse_export
 
@@ -24,7 +24,15 @@ def wait_for_task(conn: Connection, task_id: str, what: str, timeout: float):
     deadline = time.monotonic() + timeout
     delay = POLL_START
     while True:
-        status = conn.get(f"/v1/tasks/status/{task_id}")
+        try:
+            status = conn.get(f"/v1/tasks/status/{task_id}")
+        except DoccanoUnavailable:
+            # Polling is read-only: a busy server (SQLite's lock, a restart) is waited for
+            # until the task's own deadline, not given up after the connection's retries.
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(POLL_MAX)
+            continue
         if not isinstance(status, dict):
             raise DoccanoError(f"Doccano at {conn.url} answered the {what} task's status with "
                                f"something other than an object")
