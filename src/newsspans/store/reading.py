@@ -181,10 +181,49 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def loads_json(data: bytes, where: str):
     """Parse JSON exactly: UTF-8, no BOM, no duplicate keys, no NaN, no fractions, no lone surrogates.
 
-    The standard library's parser decides every one of these itself (hooks for keys,
-    constants and fractions), so there is no heuristic to fool; it is also faster than
-    re-checking a faster parser's result. A fraction or a lone surrogate is named with its
-    JSON path.
+    orjson parses first; its result is taken only where it provably equals the exact
+    parser's (`_orjson_exact`). Anything else (a BOM, invalid UTF-8, a duplicate key, a
+    fraction, an integer orjson cannot hold, a \\u escape, nesting orjson refuses) goes to
+    the exact parser, which decides and names the problem exactly as it always has.
+    """
+    try:
+        obj = orjson.loads(data)
+    except (orjson.JSONDecodeError, ValueError, TypeError, RecursionError):
+        return loads_json_exact(data, where)
+    if _orjson_exact(data, obj):
+        return obj
+    return loads_json_exact(data, where)
+
+
+def _orjson_exact(data: bytes, obj) -> bool:
+    """Whether `obj`, orjson's parse of `data`, is exactly what `loads_json_exact` returns.
+
+    orjson refuses a BOM, invalid UTF-8 (hence any raw surrogate), NaN and Infinity, and
+    lone surrogate escapes. What it accepts and the exact parser does not: a duplicate key
+    (orjson keeps the last pair), a fraction or exponent (a float), an integer beyond 64
+    bits (a float too). Without a \\u escape every string of `obj` is written in `data`
+    with the same colons, so the colons orjson writes back equal those of `data` unless a
+    pair was dropped; a float shows as a '.' or an 'e' outside the strings of its output.
+    """
+    if b"\\" in data and b"\\u" in data:
+        return False
+    try:
+        out = orjson.dumps(obj)
+    except orjson.JSONEncodeError:   # nested deeper than orjson writes
+        return False
+    if out.count(b":") != data.count(b":"):
+        return False
+    if b"\\" in out:
+        out = out.replace(b"\\\\", b"").replace(b'\\"', b"")
+    structure = b"".join(out.split(b'"')[::2])
+    return b"." not in structure and structure.count(b"e") == (structure.count(b"true")
+                                                                + structure.count(b"false"))
+
+
+def loads_json_exact(data: bytes, where: str):
+    """The exact parser: the standard library's, deciding everything itself through its
+    hooks (keys, constants and fractions), so there is no heuristic to fool. A fraction or
+    a lone surrogate is named with its JSON path. `loads_json` answers the same, faster.
     """
     text = decode_utf8(data, where)
     fractions = []
