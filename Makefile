@@ -44,10 +44,10 @@ docs: setup browser
 	$(CLI) screenshot --root . documents/afp-20240619-putin-kim-defence-treaty.html docs/screenshot.png
 
 # Corpus-scale benchmark against floors measured in the same run (bench/run.py):
-# `make bench` runs N = 1,000 and 10,000 documents, `make bench DOCS=N` one size.
+# `make bench` runs N = 2,000 and 10,000 documents, `make bench DOCS=N` one size.
 .PHONY: bench
 bench: setup
-	$(PY) bench/run.py $(if $(DOCS),--docs $(DOCS),--docs 1000 --docs 10000)
+	$(PY) bench/run.py $(if $(DOCS),--docs $(DOCS),--docs 2000 --docs 10000)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
