@@ -41,7 +41,9 @@ def read_file(path, *, root=None, limit=None, name=None) -> bytes:
     if root is not None:
         if stat.S_ISLNK(info.st_mode):
             raise CorpusError(f"{name}: is a symbolic link; corpus files must be regular files")
-        _check_inside(path, root, name)
+        # The lstat above looked at the last component itself, unless the path ends in "."
+        # (or "/"): then it looked through it.
+        _check_inside(path, root, name, last_checked=os.path.basename(os.fspath(path)) not in ("", "."))
     _check_regular(info, name, limit)
     try:
         fd = os.open(path, _OPEN_FLAGS | (os.O_NOFOLLOW if root is not None else 0))
@@ -100,19 +102,21 @@ def _read_at_most(fd, most, size_hint) -> bytes:
     return b"".join(chunks)
 
 
-def resolves_inside(path, root) -> bool:
+def resolves_inside(path, root, last_checked=False) -> bool:
     """Whether `path`, every symbolic link on the way followed, is `root` or under it.
 
     A path written under `root` is checked by one lstat per component below the root: with
     no link among them it is inside, whatever the root itself resolves to. Only a link on
-    the way (rare) costs the full resolution of both paths.
+    the way (rare) costs the full resolution of both paths. `last_checked`: the caller has
+    just lstat'ed the last component and found no link there (its lstat is not repeated).
     """
     written, base = os.path.abspath(path), os.path.abspath(root)
     # abspath folds "a/link/.." lexically, where the system would follow the link first.
     lexical = ".." not in os.fspath(path).split(os.sep)
     if lexical and written.startswith(os.path.join(base, "")):
         current = base
-        for part in written[len(base) + 1:].split(os.sep):
+        parts = written[len(base) + 1:].split(os.sep)
+        for part in parts[:-1] if last_checked else parts:
             current = os.path.join(current, part)
             try:
                 if stat.S_ISLNK(os.lstat(current).st_mode):
@@ -127,9 +131,9 @@ def resolves_inside(path, root) -> bool:
     return real == base_real or real.startswith(os.path.join(base_real, ""))
 
 
-def _check_inside(path, root, name):
+def _check_inside(path, root, name, last_checked=False):
     """Refuse a path that a symbolic link sends out of the repository at `root`."""
-    if not resolves_inside(path, root):
+    if not resolves_inside(path, root, last_checked):
         raise CorpusError(f"{name}: resolves to {os.path.realpath(path)}, outside the "
                           f"repository (a symbolic link on the way?)")
 
