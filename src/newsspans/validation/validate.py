@@ -7,7 +7,8 @@ located by file, document@version, JSON path and offsets.
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from newsspans.store.layout import DOC_ID, USER_NAME, Layout
+from newsspans.store.layout import DOC_ID, USER_NAME, Layout, check_doc_id
+from newsspans.store.reading import loads_json, read_file
 from newsspans.errors import CorpusError
 from newsspans.validation.cache import ValidationCache, linked_ids
 from newsspans.validation.checks import Unreadable, check_document_data
@@ -45,8 +46,8 @@ def validate_corpus(root, jobs=None, cache=False, progress=None) -> list:
             if cached is not None:
                 found[doc_id] = cached
     todo = [d for d in doc_ids if d not in found]
-    for doc_id, doc_problems, links in (progress or _same)(_check_all(corpus, todo, registry, jobs),
-                                                            total=len(todo)):
+    checked = _check_all(corpus, todo, registry, jobs, links=store is not None)
+    for doc_id, doc_problems, links in (progress or _same)(checked, total=len(todo)):
         found[doc_id] = doc_problems
         if store is not None:
             store.store(doc_id, doc_problems, links, registry)
@@ -68,30 +69,30 @@ def _same(iterable, total=None):
     return iterable
 
 
-def _check_all(corpus, doc_ids, registry, jobs):
+def _check_all(corpus, doc_ids, registry, jobs, links=False):
     """(doc id, problems, linked registry ids) of each of `doc_ids`, in order."""
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(doc_ids) >= _PARALLEL_FROM:
         size = max(16, min(256, len(doc_ids) // (jobs * 8)))
         chunks = [doc_ids[i:i + size] for i in range(0, len(doc_ids), size)]
         with ProcessPoolExecutor(jobs, initializer=_start_worker,
-                                 initargs=(str(corpus.root), registry)) as pool:
+                                 initargs=(str(corpus.root), registry, links)) as pool:
             for checked in pool.map(_validate_chunk, chunks):
                 yield from checked
     else:
         for doc_id in doc_ids:
-            yield (doc_id, *_check_one(corpus, doc_id, registry))
+            yield (doc_id, *_check_one(corpus, doc_id, registry, links))
 
 
 _worker = {}
 
 
-def _start_worker(root, registry):
-    _worker.update(corpus=Layout(root), registry=registry)
+def _start_worker(root, registry, links):
+    _worker.update(corpus=Layout(root), registry=registry, links=links)
 
 
 def _validate_chunk(doc_ids):
-    return [(d, *_check_one(_worker["corpus"], d, _worker["registry"])) for d in doc_ids]
+    return [(d, *_check_one(_worker["corpus"], d, _worker["registry"], _worker["links"])) for d in doc_ids]
 
 
 def validate_documents(corpus: Layout, doc_ids) -> list:
@@ -138,8 +139,8 @@ def validate_document(corpus: Layout, doc_id: str, registry) -> list:
     return _check_one(corpus, doc_id, registry)[0]
 
 
-def _check_one(corpus: Layout, doc_id: str, registry) -> tuple:
-    """(problems, registry ids its mentions link to) of one document."""
+def _check_one(corpus: Layout, doc_id: str, registry, links=False) -> tuple:
+    """(problems, registry ids its mentions link to, when `links` is asked for) of one document."""
     if not DOC_ID.fullmatch(doc_id):
         return [Problem(f"corpus/{doc_id}", f"folder name {doc_id!r} is not a document id "
                                             f"matching {DOC_ID.pattern}")], []
@@ -147,7 +148,7 @@ def _check_one(corpus: Layout, doc_id: str, registry) -> tuple:
     if os.path.islink(folder):
         return [Problem(f"corpus/{doc_id}", "is a symbolic link; document folders must be real folders")], []
     files = read_document_files(corpus, doc_id)
-    return check_document_data(doc_id, *files, registry), linked_ids(files[3])
+    return check_document_data(doc_id, *files, registry), linked_ids(files[3]) if links else []
 
 
 def read_document_files(corpus: Layout, doc_id: str) -> tuple:
@@ -155,16 +156,24 @@ def read_document_files(corpus: Layout, doc_id: str) -> tuple:
 
     What cannot be read stands as an `Unreadable` holding its Problem.
     """
-    file = f"corpus/{doc_id}/document.json"
-    doc = _read(corpus, corpus.document_path(doc_id), corpus.read_json, file)
+    check_doc_id(doc_id)
+    base = os.fspath(corpus.root)
+
+    def read(rel, parse=False, doc=None):   # plain strings: a Path per file costs more than its read
+        try:
+            data = read_file(os.path.join(base, rel), root=corpus.root, name=rel)
+            return loads_json(data, rel) if parse else data
+        except CorpusError as exc:
+            return Unreadable(read_problem(rel, exc, doc))
+
+    doc = read(f"corpus/{doc_id}/document.json", parse=True)
     if isinstance(doc, Unreadable) or not is_valid("document", doc):
         return doc, None, {}, []
-    raw = _read(corpus, corpus.doc_dir(doc_id) / "raw.txt", corpus.read_bytes)
+    raw = read(f"corpus/{doc_id}/raw.txt")
     texts = {}
     for entry in doc["versions"]:
         n = entry["version"]
-        where = f"{doc_id}@{n}"
-        texts[n] = _read(corpus, corpus.version_path(doc_id, n), corpus.read_bytes, doc=where)
+        texts[n] = read(f"corpus/{doc_id}/v{int(n)}.txt", doc=f"{doc_id}@{n}")
     annotations = []
     folder = corpus.annotations_dir / doc_id / "annotators"
     broken = os.path.lexists(folder) and (os.path.islink(folder) or not os.path.isdir(folder))
