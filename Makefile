@@ -62,10 +62,10 @@ doccano-screenshot: setup browser
 	NEWSSPANS_DOCCANO_SCREENSHOT=docs/doccano-annotation.png $(PY) -m pytest -q tests/doccano/test_doccano_browser.py
 
 # Corpus-scale benchmark against floors measured in the same run (bench/run.py):
-# `make bench` runs N = 1,000 and 10,000 documents, `make bench DOCS=N` one size.
+# `make bench` runs N = 2,000 and 10,000 documents, `make bench DOCS=N` one size.
 .PHONY: bench
 bench: setup
-	$(PY) bench/run.py $(if $(DOCS),--docs $(DOCS),--docs 1000 --docs 10000)
+	$(PY) bench/run.py $(if $(DOCS),--docs $(DOCS),--docs 2000 --docs 10000)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

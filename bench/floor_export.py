@@ -90,7 +90,36 @@ def _append(columns, key, row):
         columns[name].append(value)
 
 
-def export(root: Path, out: Path) -> dict:
+class _DatasetsSink(_Sink):
+    """The peer: the same rows, written by `datasets.Dataset.from_list(rows).to_parquet`
+    (one file per FLUSH_DOCS documents, as a user batching by hand would)."""
+
+    def __init__(self, folder: Path, config: str, split: str):
+        self.schema = arrow_schema(config)
+        self.columns = {name: [] for name in self.schema.names}
+        self.folder, self.config, self.split, self.rows, self.parts = folder, config, split, 0, 0
+        (folder / config).mkdir(parents=True, exist_ok=True)
+
+    def flush(self):
+        from datasets import Dataset
+        names = self.schema.names
+        if self.columns[names[0]]:
+            rows = [dict(zip(names, values)) for values in zip(*(self.columns[n] for n in names))]
+            path = self.folder / self.config / f"{self.split}-{self.parts:05d}.parquet"
+            Dataset.from_list(rows).to_parquet(str(path))
+            self.rows += len(rows)
+            self.parts += 1
+            self.columns = {name: [] for name in names}
+
+    def close(self):
+        self.flush()
+
+
+def export_with_datasets(root: Path, out: Path) -> dict:
+    return export(root, out, sink=_DatasetsSink)
+
+
+def export(root: Path, out: Path, sink=_Sink) -> dict:
     registry = {e["id"]: e for e in
                 orjson.loads((root / "annotations" / "entities.json").read_bytes())["entities"]}
     sinks, docs = {}, 0
@@ -103,7 +132,7 @@ def export(root: Path, out: Path) -> dict:
         split = doc["split"]
         for config in CONFIGS:
             if (config, split) not in sinks:
-                sinks[config, split] = _Sink(out, config, split)
+                sinks[config, split] = sink(out, config, split)
         for entry in doc["versions"]:
             n = entry["version"]
             text = (folder / entry["file"]).read_text(encoding="utf-8")

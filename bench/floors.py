@@ -5,8 +5,14 @@ time and memory are measured exactly like the command's; prints one JSON object 
 time spent inside the operation (`inner_seconds`, imports excluded) and counts.
 
 - parse:  read and parse every annotation file with orjson, no validation (for validate);
+- parse-parallel: the same, in as many processes as validate uses (one per core), for
+          the wall-time comparison;
 - read-all: read every file under corpus/ and annotations/, parse the JSON ones (context
           for validate, which also reads and hashes the texts);
+- read-hash: read and sha256 every file validate reads (corpus/ and annotations/): the
+          second floor of validate;
+- walk:   list every file under corpus/ and annotations/ and stat it (what an incremental
+          validate cannot skip);
 - export: build the rows of every export config from the files (orjson, the project's NER
           tokenisation) and write them with pyarrow.parquet directly (for export);
 - read:   read every exported Parquet file with pyarrow.parquet (for load_dataset);
@@ -59,6 +65,49 @@ def read_all(root: Path) -> dict:
     return {"files": files, "bytes": size}
 
 
+def _parse_files(paths) -> tuple:
+    files = spans = 0
+    for path in paths:
+        data = orjson.loads(Path(path).read_bytes())
+        files += 1
+        spans += sum(len(data.get(layer, ())) for layer in ("entities", "quotes", "claims"))
+    return files, spans
+
+
+def parse_parallel(root: Path) -> dict:
+    from concurrent.futures import ProcessPoolExecutor
+    paths = [str(p) for p in _annotation_files(root)]
+    jobs = os.cpu_count() or 1
+    size = max(1, len(paths) // (jobs * 8))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(jobs) as pool:
+        found = list(pool.map(_parse_files, chunks))
+    return {"files": sum(f for f, _ in found), "spans": sum(s for _, s in found), "jobs": jobs}
+
+
+def read_hash(root: Path) -> dict:
+    import hashlib
+    files = size = 0
+    for folder in ("corpus", "annotations"):
+        for dirpath, _, names in os.walk(root / folder):
+            for name in names:
+                data = Path(dirpath, name).read_bytes()
+                hashlib.sha256(data).hexdigest()
+                files += 1
+                size += len(data)
+    return {"files": files, "bytes": size}
+
+
+def walk(root: Path) -> dict:
+    files = 0
+    for folder in ("corpus", "annotations"):
+        for dirpath, _, names in os.walk(root / folder):
+            for name in names:
+                os.lstat(os.path.join(dirpath, name))
+                files += 1
+    return {"files": files}
+
+
 def read(root: Path) -> dict:
     import pyarrow.parquet as pq
     files = rows = 0
@@ -88,13 +137,16 @@ def revise(root: Path, doc_id: str, new_text: Path, out: Path) -> dict:
     return {"old_chars": len(old), "new_chars": len(text)}
 
 
-KINDS = {"parse": parse, "read-all": read_all, "read": read, "revise": revise}
+KINDS = {"parse": parse, "parse-parallel": parse_parallel, "read-all": read_all,
+         "read-hash": read_hash, "walk": walk, "read": read, "revise": revise}
 
 
 def main(argv) -> int:
     kind, args = argv[0], argv[1:]
     if kind == "export":
         from floor_export import export as run
+    elif kind == "datasets":
+        from floor_export import export_with_datasets as run
     else:
         run = KINDS[kind]
     started = time.perf_counter()

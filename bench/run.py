@@ -1,6 +1,6 @@
 """Benchmark newsspans at corpus scale: each operation against its floor, same run, same data.
 
-    python bench/run.py                      # N = 1,000 and N = 10,000
+    python bench/run.py                      # N = 2,000 and N = 10,000
     python bench/run.py --docs 2000          # one size
 
 For each size: generate the corpus (cached by size, seed and generator code), then
@@ -25,6 +25,7 @@ from pathlib import Path
 import doccano_bench
 import machine
 import measure
+import peers
 import report
 from newsspans.store.writing import atomic_write, dumps_json
 
@@ -79,21 +80,85 @@ def _tail(m) -> str:
     return " | ".join(text[-3:])[:400] or f"exit status {m.returncode}"
 
 
-def bench_validate(root, docs, spans):
+def _one_document_corpus(root: Path, work: Path) -> Path:
+    """A corpus of the first document of `root` alone (with the registry and dataset.yaml)."""
+    one = work / "one-document"
+    shutil.rmtree(one, ignore_errors=True)
+    doc_id = sorted(os.listdir(root / "corpus"))[0]
+    shutil.copytree(root / "corpus" / doc_id, one / "corpus" / doc_id)
+    shutil.copytree(root / "annotations" / doc_id, one / "annotations" / doc_id)
+    shutil.copyfile(root / "annotations" / "entities.json", one / "annotations" / "entities.json")
+    if (root / "dataset.yaml").is_file():
+        shutil.copyfile(root / "dataset.yaml", one / "dataset.yaml")
+    return one
+
+
+def _incremental(root: Path, work: Path, env: dict) -> dict:
+    """validate with its cache: the run that fills it, a run with nothing changed, a run
+    after one annotation file changed, next to a one-document validate and a tree walk."""
+    cache = Path(env["NEWSSPANS_CACHE_DIR"])
+    shutil.rmtree(cache, ignore_errors=True)
+    filling = measure.run([CLI, "validate", "--root", root], env=env)
+    unchanged = measure.run([CLI, "validate", "--root", root], env=env)
+    gold = root / "annotations" / sorted(os.listdir(root / "corpus"))[len(os.listdir(root / "corpus")) // 2] / "gold.json"
+    before = gold.read_bytes()
+    gold.write_bytes(before.replace(b'"note": "', b'"note": "edited: ', 1))
+    try:
+        one_changed = measure.run([CLI, "validate", "--root", root], env=env)
+    finally:
+        gold.write_bytes(before)
+    one_doc = measure.run([CLI, "validate", "--root", _one_document_corpus(root, work), "--no-cache"])
+    walk = measure.run([PY, BENCH / "floors.py", "walk", root])
+    shutil.rmtree(cache, ignore_errors=True)
+    if not all(m.ok or m.returncode == 1 for m in (filling, unchanged, one_changed, one_doc, walk)):
+        return {"error": _tail(next(m for m in (filling, unchanged, one_changed, one_doc, walk) if not m.ok))}
+    limit = 2 * one_doc.seconds + walk.seconds
+    return {"filling_seconds": round(filling.seconds, 3), "unchanged_seconds": round(unchanged.seconds, 3),
+            "one_file_changed_seconds": round(one_changed.seconds, 3),
+            "one_file_changed_cpu_seconds": round(one_changed.cpu_seconds, 3),
+            "one_document_validate_seconds": round(one_doc.seconds, 3),
+            "walk_seconds": round(walk.seconds, 3),
+            "limit_seconds": round(limit, 3), "ratio": round(one_changed.seconds / limit, 2)}
+
+
+def bench_validate(root, docs, spans, work):
+    """validate without its cache (every document checked) against the parse floor, in CPU
+    time and, against the floor run in as many processes, in wall time; beside it the
+    read-and-hash floor, the start-up cost, the incremental runs and check-jsonschema."""
     floor = measure.run([PY, BENCH / "floors.py", "parse", root])
-    every_file = measure.run([PY, BENCH / "floors.py", "read-all", root])
-    m = measure.run([CLI, "validate", "--root", root])
-    if not (floor.ok and every_file.ok and m.ok):
-        bad = next(x for x in (m, floor, every_file) if not x.ok)
+    floor_parallel = measure.run([PY, BENCH / "floors.py", "parse-parallel", root])
+    read_hash = measure.run([PY, BENCH / "floors.py", "read-hash", root])
+    m = measure.run([CLI, "validate", "--root", root, "--no-cache"])
+    empty = work / "empty-corpus"
+    (empty / "corpus").mkdir(parents=True, exist_ok=True)
+    startup = measure.run([CLI, "validate", "--root", empty, "--no-cache"])
+    if not (floor.ok and floor_parallel.ok and read_hash.ok and m.ok and startup.ok):
+        bad = next(x for x in (m, floor, floor_parallel, read_hash, startup) if not x.ok)
         return report.failed(docs, spans, _tail(bad))
-    return report.entry(docs, spans, m.seconds, floor.seconds, m.peak_rss_mb,
-                        "process wall time", cpu_seconds=round(m.cpu_seconds, 2),
+    peer = peers.check_jsonschema(root, REPO / "schema")
+    env = {**os.environ, "NEWSSPANS_CACHE_DIR": str(work / f"validate-cache-{docs}")}
+    cpu_ratio = m.cpu_seconds / max(floor.cpu_seconds, 1e-3)
+    wall_ratio = m.seconds / max(floor_parallel.seconds, 1e-3)
+    return report.entry(docs, spans, m.seconds, floor_parallel.seconds, m.peak_rss_mb,
+                        "wall time against the parse floor in as many processes; no cache",
+                        cpu_seconds=round(m.cpu_seconds, 2),
                         floor_cpu_seconds=round(floor.cpu_seconds, 2),
-                        cpu_ratio=round(m.cpu_seconds / max(floor.cpu_seconds, 1e-3), 2),
+                        cpu_ratio=round(cpu_ratio, 2), wall_ratio=round(wall_ratio, 2),
+                        one_process_floor_seconds=round(floor.seconds, 3),
+                        floor_jobs=json.loads(floor_parallel.stdout.strip().splitlines()[-1])["jobs"],
                         floor_peak_rss_mb=round(floor.peak_rss_mb, 1),
                         floor_inner_seconds=round(_inner(floor), 3),
-                        read_all_floor_seconds=round(every_file.seconds, 3),
-                        read_all_ratio=round(m.seconds / every_file.seconds, 2))
+                        read_hash_floor_seconds=round(read_hash.seconds, 3),
+                        read_hash_floor_cpu_seconds=round(read_hash.cpu_seconds, 3),
+                        read_hash_cpu_ratio=round(m.cpu_seconds / max(read_hash.cpu_seconds, 1e-3), 2),
+                        startup_seconds=round(startup.seconds, 3),
+                        startup_cpu_seconds=round(startup.cpu_seconds, 3),
+                        peer=peer, peer_ratio=_peer_ratio(m, peer),
+                        incremental=_incremental(root, work, env))
+
+
+def _peer_ratio(m, peer):
+    return round(m.seconds / peer["seconds"], 2) if peer.get("seconds") else None
 
 
 def bench_export(root, docs, spans, work):
@@ -106,13 +171,16 @@ def bench_export(root, docs, spans, work):
     m = measure.run([CLI, "export", "--root", root])
     if not (floor.ok and m.ok):
         return report.failed(docs, spans, _tail(m if not m.ok else floor))
+    peer = peers.datasets_export(root, out)
+    shutil.rmtree(out, ignore_errors=True)
     return report.entry(docs, spans, m.seconds, floor.seconds, m.peak_rss_mb,
                         "process wall time (export validates first)",
                         cpu_seconds=round(m.cpu_seconds, 2),
                         floor_cpu_seconds=round(floor.cpu_seconds, 2),
                         cpu_ratio=round(m.cpu_seconds / max(floor.cpu_seconds, 1e-3), 2),
                         floor_peak_rss_mb=round(floor.peak_rss_mb, 1),
-                        floor_inner_seconds=round(_inner(floor), 3))
+                        floor_inner_seconds=round(_inner(floor), 3),
+                        peer=peer, peer_ratio=_peer_ratio(m, peer))
 
 
 def bench_load(root, docs, spans, work, exported):
@@ -203,7 +271,7 @@ def bench_size(docs, seed, args, work) -> dict:
     root, summary = corpus(docs, seed, args.cache)
     spans = summary["spans"]
     results = {}
-    steps = [("validate", lambda: bench_validate(root, docs, spans)),
+    steps = [("validate", lambda: bench_validate(root, docs, spans, work)),
              ("export", lambda: bench_export(root, docs, spans, work)),
              ("load", lambda: bench_load(root, docs, spans, work,
                                          results["export"].get("seconds") is not None)),
@@ -248,7 +316,7 @@ def _report_only(path: Path) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, action="append",
-                        help="corpus size; repeat for several (default: 1000 and 10000)")
+                        help="corpus size; repeat for several (default: 2000 and 10000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=BENCH / "results" / "cache",
                         help="where generated corpora are kept between runs")
@@ -261,7 +329,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.report_only:
         return _report_only(args.results)
-    sizes = sorted(set(args.docs or [1000, 10000]))
+    sizes = sorted(set(args.docs or [2000, 10000]))
     if sizes[0] < 1:
         parser.error("--docs must be at least 1")
     info = machine.describe(REPO)

@@ -1,6 +1,7 @@
 """Shared fixtures: the repository, a copy of the mini corpus, the CLI, tree snapshots."""
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,13 @@ from newsspans.cli import main
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
 SEED_ID = "afp-20240619-putin-kim-defence-treaty"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _validation_cache_outside_checkouts(tmp_path_factory):
+    """`newsspans validate` caches its results under the root it checks; tests check the
+    repository and its golden bad cases, which they must not write into."""
+    os.environ["NEWSSPANS_CACHE_DIR"] = str(tmp_path_factory.mktemp("validate-cache"))
 
 
 @pytest.fixture

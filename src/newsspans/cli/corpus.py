@@ -46,16 +46,27 @@ def ingest(raw_file, doc_id, corpus, **metadata):
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format; json is a list of problems.")
+@click.option("--no-cache", is_flag=True,
+              help="Check every document again; neither read nor write the cache in "
+                   ".newsspans-cache/.")
 @root_option
 @library_errors
-def validate(fmt, corpus):
+def validate(fmt, no_cache, corpus):
     """Check every document and annotation file: schemas, hashes, offsets, references.
 
     Exit status 0 when the corpus is valid, 1 when problems were found, 2 on a usage error.
     Every problem is reported, each with its file, document@version, JSON path and offsets.
 
+    Each document's problems are cached in .newsspans-cache/ (git-ignored), keyed by the
+    sha256 of its files, the registry entries it links to, the schemas and the tool's code:
+    a document is checked again only when one of those changed. A progress bar shows on a
+    terminal.
+
     Example:
 
         newsspans validate --root . --format json
     """
-    report(corpus.validate(), fmt, noun="problem", clean="valid")
+    from newsspans.cli.progress import bar
+    from newsspans.validation.validate import validate_corpus
+    problems = validate_corpus(corpus.layout, cache=not no_cache, progress=bar("validating"))
+    report(problems, fmt, noun="problem", clean="valid")

@@ -44,7 +44,8 @@ def export(check, without_text, out, corpus):
             for path in export_without_text(corpus, out):
                 click.echo(f"wrote {path}")
             return
-        result = export_corpus(corpus, check=check)
+        from newsspans.cli.progress import bar
+        result = export_corpus(corpus, check=check, progress=bar("exporting"))
     except InvalidCorpus as exc:
         for problem in exc.problems:
             click.echo(problem.format(), err=True)

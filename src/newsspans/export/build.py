@@ -64,7 +64,7 @@ def dataset_version(root) -> str:
     return record_version(root)
 
 
-def export_corpus(root, check=False, limits: Limits = None) -> list:
+def export_corpus(root, check=False, limits: Limits = None, progress=None) -> list:
     """Regenerate exports/, croissant.json and the README card from the corpus at `root`.
 
     Returns the files written (paths relative to `root`). With `check=True` nothing in
@@ -80,7 +80,7 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
     if check:
         with tempfile.TemporaryDirectory(prefix="newsspans-export-check-") as tmp:
             staging = Path(tmp) / EXPORTS
-            summary = _write_configs(corpus, staging, limits, version=version)
+            summary = _write_configs(corpus, staging, limits, version=version, progress=progress)
             return _stale(root, staging, summary, version, facts)
     exports = root / EXPORTS
     check_output_dir(root, exports, allow_exports=True)
@@ -95,7 +95,7 @@ def export_corpus(root, check=False, limits: Limits = None) -> list:
                 README: render_readme(current, summary, facts).encode("utf-8")}
 
     summary = _transaction(root, exports, lambda staging: _write_configs(
-        corpus, staging, limits, version=version), files, files_dir=root)
+        corpus, staging, limits, version=version, progress=progress), files, files_dir=root)
     written = [f"{EXPORTS}/{shard.relpath}" for shard in summary.shards()]
     return written + [CROISSANT, README]
 
@@ -183,7 +183,7 @@ class _RelShard:
 
 
 def _write_configs(corpus: Corpus, staging: Path, limits: Limits, text_free=False,
-                   version=DEFAULT_VERSION) -> Summary:
+                   version=DEFAULT_VERSION, progress=None) -> Summary:
     registry = corpus.registry
     writers, documents, languages, provenance = {}, set(), set(), Counter()
     # The text-free writers get the same rows and size estimates as the full ones, so both
@@ -198,7 +198,10 @@ def _write_configs(corpus: Corpus, staging: Path, limits: Limits, text_free=Fals
                 else ShardWriter(folder, split, arrow_schema(config), limits))
         return writers[config, split]
 
-    for dv in iter_versions(corpus):
+    versions = iter_versions(corpus)
+    if progress is not None:
+        versions = _by_document(versions, progress, len(corpus.doc_ids))
+    for dv in versions:
         documents.add(dv.doc_id)
         languages.add(dv.language)
         if dv.gold is not None:
@@ -224,6 +227,18 @@ def _write_configs(corpus: Corpus, staging: Path, limits: Limits, text_free=Fals
             _RelShard(s, f"{config}/{s.path.name}") for s in w.close()]
     return Summary(by_config, len(documents), tuple(sorted(languages)),
                    sorted(provenance.items()), version)
+
+
+def _by_document(versions, progress, total):
+    """`versions` as they come, with `progress` (a bar) advanced once per document."""
+    ticks, last = iter(progress(range(total), total=total)), None
+    for dv in versions:
+        if dv.doc_id != last:
+            next(ticks, None)
+            last = dv.doc_id
+        yield dv
+    for _ in ticks:   # run the bar to its end (and close it)
+        pass
 
 
 class _TextFreeWriter(ShardWriter):

@@ -41,7 +41,9 @@ def read_file(path, *, root=None, limit=None, name=None) -> bytes:
     if root is not None:
         if stat.S_ISLNK(info.st_mode):
             raise CorpusError(f"{name}: is a symbolic link; corpus files must be regular files")
-        _check_inside(path, root, name)
+        # The lstat above looked at the last component itself, unless the path ends in "."
+        # (or "/"): then it looked through it.
+        _check_inside(path, root, name, last_checked=os.path.basename(os.fspath(path)) not in ("", "."))
     _check_regular(info, name, limit)
     try:
         fd = os.open(path, _OPEN_FLAGS | (os.O_NOFOLLOW if root is not None else 0))
@@ -100,19 +102,21 @@ def _read_at_most(fd, most, size_hint) -> bytes:
     return b"".join(chunks)
 
 
-def resolves_inside(path, root) -> bool:
+def resolves_inside(path, root, last_checked=False) -> bool:
     """Whether `path`, every symbolic link on the way followed, is `root` or under it.
 
     A path written under `root` is checked by one lstat per component below the root: with
     no link among them it is inside, whatever the root itself resolves to. Only a link on
-    the way (rare) costs the full resolution of both paths.
+    the way (rare) costs the full resolution of both paths. `last_checked`: the caller has
+    just lstat'ed the last component and found no link there (its lstat is not repeated).
     """
     written, base = os.path.abspath(path), os.path.abspath(root)
     # abspath folds "a/link/.." lexically, where the system would follow the link first.
     lexical = ".." not in os.fspath(path).split(os.sep)
     if lexical and written.startswith(os.path.join(base, "")):
         current = base
-        for part in written[len(base) + 1:].split(os.sep):
+        parts = written[len(base) + 1:].split(os.sep)
+        for part in parts[:-1] if last_checked else parts:
             current = os.path.join(current, part)
             try:
                 if stat.S_ISLNK(os.lstat(current).st_mode):
@@ -127,9 +131,9 @@ def resolves_inside(path, root) -> bool:
     return real == base_real or real.startswith(os.path.join(base_real, ""))
 
 
-def _check_inside(path, root, name):
+def _check_inside(path, root, name, last_checked=False):
     """Refuse a path that a symbolic link sends out of the repository at `root`."""
-    if not resolves_inside(path, root):
+    if not resolves_inside(path, root, last_checked):
         raise CorpusError(f"{name}: resolves to {os.path.realpath(path)}, outside the "
                           f"repository (a symbolic link on the way?)")
 
@@ -181,10 +185,49 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def loads_json(data: bytes, where: str):
     """Parse JSON exactly: UTF-8, no BOM, no duplicate keys, no NaN, no fractions, no lone surrogates.
 
-    The standard library's parser decides every one of these itself (hooks for keys,
-    constants and fractions), so there is no heuristic to fool; it is also faster than
-    re-checking a faster parser's result. A fraction or a lone surrogate is named with its
-    JSON path.
+    orjson parses first; its result is taken only where it provably equals the exact
+    parser's (`_orjson_exact`). Anything else (a BOM, invalid UTF-8, a duplicate key, a
+    fraction, an integer orjson cannot hold, a \\u escape, nesting orjson refuses) goes to
+    the exact parser, which decides and names the problem exactly as it always has.
+    """
+    try:
+        obj = orjson.loads(data)
+    except (orjson.JSONDecodeError, ValueError, TypeError, RecursionError):
+        return loads_json_exact(data, where)
+    if _orjson_exact(data, obj):
+        return obj
+    return loads_json_exact(data, where)
+
+
+def _orjson_exact(data: bytes, obj) -> bool:
+    """Whether `obj`, orjson's parse of `data`, is exactly what `loads_json_exact` returns.
+
+    orjson refuses a BOM, invalid UTF-8 (hence any raw surrogate), NaN and Infinity, and
+    lone surrogate escapes. What it accepts and the exact parser does not: a duplicate key
+    (orjson keeps the last pair), a fraction or exponent (a float), an integer beyond 64
+    bits (a float too). Without a \\u escape every string of `obj` is written in `data`
+    with the same colons, so the colons orjson writes back equal those of `data` unless a
+    pair was dropped; a float shows as a '.' or an 'e' outside the strings of its output.
+    """
+    if b"\\" in data and b"\\u" in data:
+        return False
+    try:
+        out = orjson.dumps(obj)
+    except orjson.JSONEncodeError:   # nested deeper than orjson writes
+        return False
+    if out.count(b":") != data.count(b":"):
+        return False
+    if b"\\" in out:
+        out = out.replace(b"\\\\", b"").replace(b'\\"', b"")
+    structure = b"".join(out.split(b'"')[::2])
+    return b"." not in structure and structure.count(b"e") == (structure.count(b"true")
+                                                                + structure.count(b"false"))
+
+
+def loads_json_exact(data: bytes, where: str):
+    """The exact parser: the standard library's, deciding everything itself through its
+    hooks (keys, constants and fractions), so there is no heuristic to fool. A fraction or
+    a lone surrogate is named with its JSON path. `loads_json` answers the same, faster.
     """
     text = decode_utf8(data, where)
     fractions = []

@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from typing import Optional
 
-from jsonschema.exceptions import best_match
-
 from newsspans.errors import JsonError
 from newsspans.validation.schemas import is_valid, validator
 
@@ -30,6 +28,7 @@ def schema_problems(kind, data, file, doc=None):
     """The schema errors of `data`: the compiled validator decides, the reference explains."""
     if is_valid(kind, data):
         return []
+    from jsonschema.exceptions import best_match
     errors = [best_match([e]) if e.context else e for e in validator(kind).iter_errors(data)]
     if not errors:   # the two validators disagree: never let that pass silently
         return [Problem(file, f"rejected by the compiled {kind} schema validator, but the "

@@ -13,8 +13,6 @@ from importlib import resources
 from pathlib import Path
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, ValidationError, validators
-from referencing import Registry, Resource
 
 KINDS = ("document", "entities", "annotations", "dataset", "releases", "doccano-export")
 
@@ -33,7 +31,8 @@ def load_schema(kind: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _registry() -> Registry:
+def _registry():
+    from referencing import Registry, Resource
     resources_ = [(load_schema(k)["$id"], Resource.from_contents(load_schema(k))) for k in KINDS]
     return Registry().with_resources(resources_)
 
@@ -48,16 +47,22 @@ def _python_regex(pattern: str):
 
 
 def _ecma_pattern(validator_, pattern, instance, schema):
+    from jsonschema import ValidationError
     if validator_.is_type(instance, "string") and not _python_regex(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Reference = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+@lru_cache(maxsize=None)
+def _reference_class():
+    # python-jsonschema is imported only to explain a rejection: a valid corpus never needs it.
+    from jsonschema import Draft202012Validator, validators
+    return validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
 
 
 @lru_cache(maxsize=None)
-def validator(kind: str) -> Draft202012Validator:
-    return _Reference(load_schema(kind), registry=_registry())
+def validator(kind: str):
+    """The reference validator (python-jsonschema's Draft202012Validator, ECMA patterns)."""
+    return _reference_class()(load_schema(kind), registry=_registry())
 
 
 @lru_cache(maxsize=None)

@@ -7,11 +7,13 @@ located by file, document@version, JSON path and offsets.
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from newsspans.store.layout import DOC_ID, USER_NAME, Layout
+from newsspans.store.layout import DOC_ID, USER_NAME, Layout, check_doc_id
+from newsspans.store.reading import loads_json, read_file
 from newsspans.errors import CorpusError
+from newsspans.validation.cache import ValidationCache, linked_ids
 from newsspans.validation.checks import Unreadable, check_document_data
 from newsspans.validation.problems import Problem, read_problem, schema_problems
-from newsspans.validation.schemas import is_valid
+from newsspans.validation.schemas import is_valid, schema_dir
 from newsspans.metadata.facts import facts_problems
 
 __all__ = ["Problem", "validate_corpus", "validate_documents", "validate_document", "registry_problems"]
@@ -21,11 +23,14 @@ __all__ = ["Problem", "validate_corpus", "validate_documents", "validate_documen
 _PARALLEL_FROM = 200
 
 
-def validate_corpus(root, jobs=None) -> list:
+def validate_corpus(root, jobs=None, cache=False, progress=None) -> list:
     """Every problem of the corpus at `root`, in a stable order.
 
     Documents are independent, so they are checked in `jobs` processes (default: one per
-    core) when there are enough of them to pay for the processes.
+    core) when there are enough of them to pay for the processes. With `cache`, each
+    document's problems are kept in the corpus's validation cache and a document is
+    checked again only when something it depends on changed (validation.cache).
+    `progress` wraps the iterable of checked documents (a progress bar).
     """
     corpus = root if isinstance(root, Layout) else Layout(root)
     if not corpus.corpus_dir.is_dir():
@@ -33,16 +38,23 @@ def validate_corpus(root, jobs=None) -> list:
     problems = []
     registry = _check_registry(corpus, problems)
     doc_ids = corpus.doc_ids()
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(doc_ids) >= _PARALLEL_FROM:
-        size = max(16, len(doc_ids) // (jobs * 8))
-        chunks = [doc_ids[i:i + size] for i in range(0, len(doc_ids), size)]
-        with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(str(corpus.root), registry)) as pool:
-            for found in pool.map(_validate_chunk, chunks):
-                problems.extend(found)
-    else:
+    store = ValidationCache(corpus.root, schema_dir()) if cache else None
+    found = {}
+    if store is not None:
         for doc_id in doc_ids:
-            problems.extend(validate_document(corpus, doc_id, registry))
+            cached = store.lookup(doc_id, registry) if DOC_ID.fullmatch(doc_id) else None
+            if cached is not None:
+                found[doc_id] = cached
+    todo = [d for d in doc_ids if d not in found]
+    checked = _check_all(corpus, todo, registry, jobs, links=store is not None)
+    for doc_id, doc_problems, links in (progress or _same)(checked, total=len(todo)):
+        found[doc_id] = doc_problems
+        if store is not None:
+            store.store(doc_id, doc_problems, links, registry)
+    if store is not None:
+        store.save(doc_ids)
+    for doc_id in doc_ids:
+        problems.extend(found[doc_id])
     if corpus.annotations_dir.is_dir():
         known = set(doc_ids)
         for folder in sorted(corpus.annotations_dir.iterdir()):
@@ -53,15 +65,34 @@ def validate_corpus(root, jobs=None) -> list:
     return problems
 
 
+def _same(iterable, total=None):
+    return iterable
+
+
+def _check_all(corpus, doc_ids, registry, jobs, links=False):
+    """(doc id, problems, linked registry ids) of each of `doc_ids`, in order."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(doc_ids) >= _PARALLEL_FROM:
+        size = max(16, min(256, len(doc_ids) // (jobs * 8)))
+        chunks = [doc_ids[i:i + size] for i in range(0, len(doc_ids), size)]
+        with ProcessPoolExecutor(jobs, initializer=_start_worker,
+                                 initargs=(str(corpus.root), registry, links)) as pool:
+            for checked in pool.map(_validate_chunk, chunks):
+                yield from checked
+    else:
+        for doc_id in doc_ids:
+            yield (doc_id, *_check_one(corpus, doc_id, registry, links))
+
+
 _worker = {}
 
 
-def _start_worker(root, registry):
-    _worker.update(corpus=Layout(root), registry=registry)
+def _start_worker(root, registry, links):
+    _worker.update(corpus=Layout(root), registry=registry, links=links)
 
 
 def _validate_chunk(doc_ids):
-    return [p for d in doc_ids for p in validate_document(_worker["corpus"], d, _worker["registry"])]
+    return [(d, *_check_one(_worker["corpus"], d, _worker["registry"], _worker["links"])) for d in doc_ids]
 
 
 def validate_documents(corpus: Layout, doc_ids) -> list:
@@ -105,13 +136,19 @@ def _check_registry(corpus, problems):
 
 def validate_document(corpus: Layout, doc_id: str, registry) -> list:
     """Problems of one document folder and of every annotation file that points at it."""
+    return _check_one(corpus, doc_id, registry)[0]
+
+
+def _check_one(corpus: Layout, doc_id: str, registry, links=False) -> tuple:
+    """(problems, registry ids its mentions link to, when `links` is asked for) of one document."""
     if not DOC_ID.fullmatch(doc_id):
         return [Problem(f"corpus/{doc_id}", f"folder name {doc_id!r} is not a document id "
-                                            f"matching {DOC_ID.pattern}")]
+                                            f"matching {DOC_ID.pattern}")], []
     folder = os.path.join(os.fspath(corpus.root), "corpus", doc_id)
     if os.path.islink(folder):
-        return [Problem(f"corpus/{doc_id}", "is a symbolic link; document folders must be real folders")]
-    return check_document_data(doc_id, *read_document_files(corpus, doc_id), registry)
+        return [Problem(f"corpus/{doc_id}", "is a symbolic link; document folders must be real folders")], []
+    files = read_document_files(corpus, doc_id)
+    return check_document_data(doc_id, *files, registry), linked_ids(files[3]) if links else []
 
 
 def read_document_files(corpus: Layout, doc_id: str) -> tuple:
@@ -119,16 +156,24 @@ def read_document_files(corpus: Layout, doc_id: str) -> tuple:
 
     What cannot be read stands as an `Unreadable` holding its Problem.
     """
-    file = f"corpus/{doc_id}/document.json"
-    doc = _read(corpus, corpus.document_path(doc_id), corpus.read_json, file)
+    check_doc_id(doc_id)
+    base = os.fspath(corpus.root)
+
+    def read(rel, parse=False, doc=None):   # plain strings: a Path per file costs more than its read
+        try:
+            data = read_file(os.path.join(base, rel), root=corpus.root, name=rel)
+            return loads_json(data, rel) if parse else data
+        except CorpusError as exc:
+            return Unreadable(read_problem(rel, exc, doc))
+
+    doc = read(f"corpus/{doc_id}/document.json", parse=True)
     if isinstance(doc, Unreadable) or not is_valid("document", doc):
         return doc, None, {}, []
-    raw = _read(corpus, corpus.doc_dir(doc_id) / "raw.txt", corpus.read_bytes)
+    raw = read(f"corpus/{doc_id}/raw.txt")
     texts = {}
     for entry in doc["versions"]:
         n = entry["version"]
-        where = f"{doc_id}@{n}"
-        texts[n] = _read(corpus, corpus.version_path(doc_id, n), corpus.read_bytes, doc=where)
+        texts[n] = read(f"corpus/{doc_id}/v{int(n)}.txt", doc=f"{doc_id}@{n}")
     annotations = []
     folder = corpus.annotations_dir / doc_id / "annotators"
     broken = os.path.lexists(folder) and (os.path.islink(folder) or not os.path.isdir(folder))

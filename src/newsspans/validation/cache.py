@@ -1,0 +1,199 @@
+"""Incremental validation: each document's problems kept, keyed by the sha256 of its inputs.
+
+A document's problems depend on its files (corpus/<id>/ and annotations/<id>/), on the
+registry entries its mentions link to (their existence and type, or the registry being
+broken), on the schema files and on the tool's code. The cache (`.newsspans-cache/`
+under the root, which ignores itself in git, or under $NEWSSPANS_CACHE_DIR) keeps, per document, the sha256 of each of
+its files, the registry ids it links to and its problems. A later run walks the tree;
+a document is checked again when any file of it differs (by sha256), when one of its
+linked registry entries changed, or when the schemas or the code changed; every other
+document's problems are taken from the cache.
+
+A file's sha256 is computed again unless its stat (size, mtime, ctime, inode, device) is
+exactly the one recorded and it was last modified more than `RACY_SECONDS` before the
+cache was written (git's index makes the same bargain): an edit made within the same
+clock tick as the write could otherwise keep the same stat.
+"""
+
+import hashlib
+import os
+import stat
+import time
+from pathlib import Path
+
+import orjson
+
+from newsspans.errors import CorpusError
+from newsspans.store.reading import read_file
+from newsspans.store.writing import atomic_write
+from newsspans.validation.problems import Problem
+
+CACHE_DIR = ".newsspans-cache"
+CACHE_FILE = "validate.json"
+FORMAT = 1
+RACY_SECONDS = 2.0
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def cache_folder(root) -> Path:
+    """`.newsspans-cache/` under the root; under $NEWSSPANS_CACHE_DIR instead when that is
+    set (one folder per corpus there), e.g. for a checkout that must stay untouched."""
+    elsewhere = os.environ.get("NEWSSPANS_CACHE_DIR")
+    if elsewhere:
+        name = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        return Path(elsewhere) / name
+    return Path(root) / CACHE_DIR
+
+
+def code_key(schema_dir: Path) -> str:
+    """sha256 of the tool's version, its code and the schema files: a change to any of them
+    invalidates every cached result."""
+    from newsspans import __version__
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0".encode())
+    for folder in (_PACKAGE, Path(schema_dir)):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".json") and path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def links_key(links, registry) -> str:
+    """What the checks of a document read from the registry: whether it is usable, and the
+    existence and type of each entity id in `links`."""
+    if registry is None:
+        return "broken"
+    seen = [(entity, registry[entity]["type"] if entity in registry else None) for entity in links]
+    return hashlib.sha256(orjson.dumps(seen)).hexdigest()
+
+
+def linked_ids(annotations) -> list:
+    """The registry ids the mentions of `annotations` ([(file, data)]) point at, sorted."""
+    found = set()
+    for _, data in annotations:
+        mentions = data.get("entities") if isinstance(data, dict) else None
+        for mention in mentions if isinstance(mentions, list) else ():
+            if isinstance(mention, dict) and isinstance(mention.get("entity"), str):
+                found.add(mention["entity"])
+    return sorted(found)
+
+
+class ValidationCache:
+    """The cached problems of the documents of the corpus at `root`."""
+
+    def __init__(self, root, schema_dir):
+        self.root = Path(root)
+        self.folder = cache_folder(root)
+        self.path = self.folder / CACHE_FILE
+        self.key = code_key(schema_dir)
+        self.written_ns = 0
+        self.entries = self._load()
+        self.fresh = {}
+        self.changed = False
+
+    def _load(self) -> dict:
+        try:
+            data = orjson.loads(read_file(self.path, root=self.folder, name=str(self.path)))
+        except (CorpusError, orjson.JSONDecodeError):
+            return {}
+        if not isinstance(data, dict) or data.get("key") != self.key:
+            return {}
+        self.written_ns = data.get("written_ns", 0)
+        return data.get("documents", {})
+
+    # A document's files ---------------------------------------------------------------------
+    def files_of(self, doc_id: str):
+        """{path relative to root: stat signature} of every file of `doc_id`, or None when
+        something there is not a plain file or folder (such a document is always checked)."""
+        found = {}
+        for top in ("corpus", "annotations"):
+            folder = os.path.join(self.root, top, doc_id)
+            if os.path.islink(folder) or not _walk(folder, f"{top}/{doc_id}", found):
+                return None
+        return found
+
+    def file_sha(self, rel: str, signature, cached: dict):
+        """sha256 of one file: the recorded one when its stat is trusted, else read now."""
+        old = cached.get(rel) if cached else None
+        racy_before = self.written_ns - int(RACY_SECONDS * 1e9)
+        if old is not None and old[:-1] == list(signature) and signature[1] < racy_before:
+            return old[-1]
+        try:
+            return hashlib.sha256(read_file(os.path.join(self.root, rel), root=self.root, name=rel)).hexdigest()
+        except CorpusError:
+            return None
+
+    def lookup(self, doc_id: str, registry):
+        """The cached problems of `doc_id` when nothing it depends on changed, else None.
+        Either way the document's current file digests are kept for `store`."""
+        files = self.files_of(doc_id)
+        if files is None:
+            self.fresh.pop(doc_id, None)
+            return None
+        entry = self.entries.get(doc_id)
+        cached = entry.get("files") if entry else None
+        current = {}
+        for rel, signature in files.items():
+            sha = self.file_sha(rel, signature, cached)
+            if sha is None:
+                return None
+            current[rel] = [*signature, sha]
+        self.fresh[doc_id] = current
+        if entry and current != cached:
+            self.changed = True   # new stats (or hashes) to record, even when reused
+        if not entry or _shas(cached) != _shas(current):
+            return None
+        if links_key(entry["links"], registry) != entry["registry"]:
+            return None
+        return [Problem(**p) for p in entry["problems"]]
+
+    def store(self, doc_id: str, problems, links, registry) -> None:
+        files = self.fresh.get(doc_id)
+        self.changed = True
+        if files is None:
+            self.entries.pop(doc_id, None)
+            return
+        self.entries[doc_id] = {"files": files, "links": links, "registry": links_key(links, registry),
+                                "problems": [p.asdict() for p in problems]}
+
+    def save(self, doc_ids) -> None:
+        """Write the entries of `doc_ids` (documents gone since are dropped); a folder that
+        cannot be written leaves the run uncached, never failed."""
+        keep = {d: self.entries[d] for d in doc_ids if d in self.entries}
+        if not self.changed and len(keep) == len(self.entries) and self.path.is_file():
+            return   # nothing new to record
+        data = {"format": FORMAT, "key": self.key, "written_ns": time.time_ns(), "documents": keep}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                atomic_write(ignore, b"# newsspans validate's cache: never committed\n*\n")
+            atomic_write(self.path, orjson.dumps(data))
+        except OSError:
+            pass
+
+
+def _shas(files) -> dict:
+    return {rel: values[-1] for rel, values in (files or {}).items()}
+
+
+def _walk(folder: str, rel: str, found: dict) -> bool:
+    """Add {rel path: (size, mtime_ns, ctime_ns, inode, device)} of every file under
+    `folder`; False when a link or a special file is there."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    for entry in entries:
+        info = entry.stat(follow_symlinks=False)
+        name = f"{rel}/{entry.name}"
+        if stat.S_ISDIR(info.st_mode):
+            if not _walk(entry.path, name, found):
+                return False
+        elif stat.S_ISREG(info.st_mode):
+            found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+        else:
+            return False
+    return True
