@@ -2,11 +2,16 @@
 
 import hashlib
 import hmac
+import os
+from pathlib import Path
+
+import orjson
 
 from newsspans.errors import DoccanoError
 from newsspans.doccano import scheme
 from newsspans.doccano.client import Connection
-from newsspans.store.reading import read_text
+from newsspans.store.layout import check_user_name
+from newsspans.store.reading import read_file, read_text
 
 DEFAULT_PROJECT = "newsspans"
 PREANNOTATION_USER = "newsspans-gold"
@@ -23,6 +28,35 @@ PROJECT_SETTINGS = {
     "allow_member_to_create_label_type": False,
 }
 DESCRIPTION = "newsspans: entities, quotes (speaker, cue) and claims (claimant) in news articles."
+
+
+def doccano_home(root) -> Path:
+    """The local Doccano folder: $NEWSSPANS_DOCCANO_HOME, else the repository's .doccano/
+    (git-ignored): credentials, annotators' accounts, the record of what push gave whom."""
+    home = os.environ.get("NEWSSPANS_DOCCANO_HOME")
+    return Path(home) if home else Path(os.fspath(root)) / ".doccano"
+
+
+def annotator_account(root, name: str) -> tuple:
+    """(username, password) of annotator `name`, from <home>/accounts/<name>.json.
+
+    `newsspans doccano annotator add NAME` writes that file (mode 0600,
+    {"username", "password"}); push --preannotate review logs in with it, because Doccano
+    makes a span belong to the user who created it.
+    """
+    check_user_name(name)
+    path = doccano_home(root) / "accounts" / f"{name}.json"
+    if not path.is_file():
+        raise DoccanoError(f"no account file for annotator {name!r} ({path}): run "
+                           f"`newsspans doccano annotator add {name}` first")
+    try:
+        data = orjson.loads(read_file(path, limit=64 * 1024))
+    except orjson.JSONDecodeError:
+        raise DoccanoError(f"{path}: not a JSON object with username and password") from None
+    if not (isinstance(data, dict) and isinstance(data.get("username"), str)
+            and isinstance(data.get("password"), str) and data["username"] and data["password"]):
+        raise DoccanoError(f"{path}: not a JSON object with username and password")
+    return data["username"], data["password"]
 
 
 def find_project(conn: Connection, name: str, required=True):
@@ -43,11 +77,16 @@ def guideline(root) -> str:
     return (text.rstrip("\n") + scheme.GUIDELINE_APPENDIX).strip()
 
 
-def setup_project(conn: Connection, root, name=DEFAULT_PROJECT) -> dict:
+def _identity(iterable, total=None):
+    return iterable
+
+
+def setup_project(conn: Connection, root, name=DEFAULT_PROJECT, progress=_identity) -> dict:
     """Create or update the project so it matches what the sync expects. Idempotent.
 
     Returns what was done: {"project", "created", "updated", "span_types_added",
-    "relation_types_added", "preannotation_user"}.
+    "relation_types_added", "preannotation_user"}. `progress` wraps the creation of the
+    labels (cli.progress.bar).
     """
     wanted = dict(PROJECT_SETTINGS, name=name, description=DESCRIPTION, guideline=guideline(root))
     project = find_project(conn, name, required=False)
@@ -63,17 +102,18 @@ def setup_project(conn: Connection, root, name=DEFAULT_PROJECT) -> dict:
             report["updated"] = stale
     pid = project["id"]
     report["id"] = pid
-    report["span_types_added"] = _ensure_types(conn, pid, "span-types", scheme.span_labels(), scheme.label_colour)
+    report["span_types_added"] = _ensure_types(conn, pid, "span-types", scheme.span_labels(), scheme.label_colour,
+                                               progress)
     report["relation_types_added"] = _ensure_types(conn, pid, "relation-types", scheme.RELATION_TYPES,
-                                                   lambda _: "#7f7f7f")
+                                                   lambda _: "#7f7f7f", progress)
     report["preannotation_user"] = ensure_preannotation_user(conn, pid)
     return report
 
 
-def _ensure_types(conn, pid, kind, names, colour):
+def _ensure_types(conn, pid, kind, names, colour, progress=_identity):
     have = {t["text"] for t in conn.get(f"/v1/projects/{pid}/{kind}")}
     added = [n for n in names if n not in have]
-    for name in added:
+    for name in progress(added, total=len(added)):
         conn.post(f"/v1/projects/{pid}/{kind}", json={"text": name, "background_color": colour(name),
                                                       "text_color": "#ffffff"})
     return added
