@@ -179,3 +179,16 @@ def test_push_refuses_gold_that_does_not_match_its_text(mini):
     shown = [p.format() for p in caught.value.problems]
     assert any("$.entities[0].end: end 400 > len(text)" in s for s in shown), shown
     assert any("speaker 'm99' is not a mention id in this file" in s for s in shown), shown
+
+def test_pull_writes_the_bytes_of_the_one_serialisation():
+    """pull.serialise (orjson) and store.writing.dumps_json agree on every annotation file."""
+    import json
+    from newsspans.doccano.pull import serialise
+    from newsspans.store.writing import dumps_json
+    files = sorted(REPO.glob("tests/fixtures/**/annotations/**/*.json")) + sorted(REPO.glob("annotations/**/*.json"))
+    assert len(files) > 5
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert serialise(data) == dumps_json(data), path
+    odd = {"notes": ["\x00\x1f\x7f\u2028\u2029 \"quoted\" \\ 😀 \u0301"], "entities": [], "n": None, "t": True}
+    assert serialise(odd) == dumps_json(odd)

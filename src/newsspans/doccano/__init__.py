@@ -12,8 +12,13 @@
 - `project`: `setup` (project, labels, relation types, guideline) and the pre-annotation
   user, whose password is derived from the admin's so no second secret is stored.
 - `transfer`: Doccano's own bulk paths, the JSONL import and export tasks.
+- `ledger`: what push gave whom (gold's links and author claimants), kept on the
+  repository side, never where annotators can read it.
+- `salvage`: what validation refuses in a pulled file moves to its `rejected` list; the
+  rest is written.
 - `push`, `pull`, `status`: the sync itself.
 
-Each annotator labels independently (the project is not collaborative): gold goes in as
-the pre-annotation user's layers, and agreement compares people with gold and each other.
+Each annotator labels independently (the project is not collaborative): they start from
+an empty page, or from a copy of gold in their own layer (push --preannotate review), and
+agreement compares people with gold and each other.
 """

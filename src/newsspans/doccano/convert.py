@@ -315,11 +315,17 @@ class _IdAssigner:
         self.counters = dict.fromkeys(ID_PREFIX, 0)
 
     def take(self, layer, start, end, attrs):
-        key = tuple(sorted(attrs.items())) if layer != "claims" else (attrs["category"],)
+        if layer == "entities":
+            key = (("label", attrs["label"]), ("mention", attrs["mention"]))
+        else:
+            key = (("kind", attrs["kind"]),) if layer == "quotes" else (attrs["category"],)
         for gold_id in self.gold_ids.get((layer, start, end, key), ()):
             if gold_id not in self.used:
                 self.used.add(gold_id)
                 return gold_id
+        return self._new(layer)
+
+    def _new(self, layer):
         while True:
             self.counters[layer] += 1
             new = f"{ID_PREFIX[layer]}{self.counters[layer]}"
