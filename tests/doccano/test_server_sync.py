@@ -198,7 +198,7 @@ def test_round_trip(doccano_server, root):
     assert claims["The council meets again in March"]["claimant"] == "@author"
     provenance = bob_file["provenance"]
     assert provenance["method"] == "doccano" and provenance["doccano"]["user"] == "bob"
-    assert provenance["doccano"]["server"] == server["url"]
+    assert provenance["doccano"]["server"] == server["url"] and "started_from" not in provenance["doccano"]
     assert not (corpus.annotations_dir / STORM / "annotators" / "bob.json").exists()
     assert validate_corpus(root) == []
 
@@ -343,6 +343,7 @@ def test_preannotation_modes_and_a_pull_that_keeps_good_work(doccano_server, tmp
     assert "ORG mention 'Tromsø' links to 'tromso', a GPE in the registry" in pulled.output
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["notes"] == ["Is the spokesman really Ali? Check the original."]
+    assert data["provenance"]["doccano"]["started_from"] == "gold"   # a correction, not independent work
     (rejected,) = data["rejected"]
     assert rejected["kind"] == "relation" and rejected["doccano"]["type"] == "speaker"
     mentions = {m["text"]: m for m in data["entities"]}

@@ -12,6 +12,7 @@ provenance.doccano.content_sha256) is left alone unless `force`. Pulling twice c
 nothing.
 """
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,6 +30,7 @@ from newsspans.doccano.project import DEFAULT_PROJECT, PREANNOTATION_USER, find_
 from newsspans.doccano.push import check_corpus, example_key
 from newsspans.doccano.salvage import salvage
 from newsspans.doccano.transfer import export_jsonl
+from newsspans.model.corpus import Corpus
 from newsspans.model.labels import LAYERS
 from newsspans.validation.checks import check_pending, link_findings
 
@@ -77,13 +79,24 @@ def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=Non
 
     `progress` wraps the iteration over the exported records (cli.progress.bar).
     """
-    model = check_corpus(root)
+    model = Corpus.of(root)
     corpus = model.layout
     report = PullReport()
     pid = find_project(conn, project)["id"]
-    exported = export_jsonl(conn, pid)
+    # Doccano's worker takes a while to build the export: the corpus is validated and its
+    # documents read meanwhile. Nothing is written before both are done.
+    exporting = _Background(export_jsonl, conn, pid)
+    check_corpus(model)
     pulled = now_utc()
     context = _DocumentCache(model, Ledger(model.root, conn.url, project))
+    for doc_id in model.doc_ids:
+        if exporting.finished.is_set():
+            break
+        try:
+            context.get(doc_id)
+        except CorpusError:
+            pass   # reported for the example that needs it
+    exported = exporting.result()
     work, writer = [], _Writer(corpus.root)
     for user in sorted(exported):
         if users and user not in users:
@@ -107,6 +120,29 @@ def pull(root, conn: Connection, project=DEFAULT_PROJECT, force=False, users=Non
     return report
 
 
+class _Background:
+    """`function(*args)` on a daemon thread: an error here (an invalid corpus) is raised at
+    once, without waiting for the export, which Doccano then finishes for nobody."""
+
+    def __init__(self, function, *args):
+        self.finished, self._value, self._error = threading.Event(), None, None
+        threading.Thread(target=self._run, args=(function, args), daemon=True).start()
+
+    def _run(self, function, args):
+        try:
+            self._value = function(*args)
+        except BaseException as exc:   # handed to the caller by result()
+            self._error = exc
+        finally:
+            self.finished.set()
+
+    def result(self):
+        self.finished.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class _Writer:
     """Atomic writes on a few threads. Each write waits mostly on two fsyncs, which the
     disk serves several at a time: at 1,000 files this took pull's writing from 8-10 s to
@@ -123,15 +159,22 @@ class _Writer:
         self.pending.append((rel, self.pool.submit(atomic_write, path, payload, root=self.root)))
 
     def finish(self, report):
-        for rel, written in self.pending:
-            try:
-                written.result()
-            except CorpusError as exc:
-                report.problems.append(f"{rel}: {exc}")
-            else:
-                report.written.append(rel)
-        if self.pool is not None:
-            self.pool.shutdown()
+        """Wait for every write; the first that failed is raised (a full disk stops the
+        pull as it would have stopped a write in line), the ones done are reported."""
+        failed = None
+        try:
+            for rel, written in self.pending:
+                try:
+                    written.result()
+                except CorpusError as exc:
+                    failed = failed or exc
+                else:
+                    report.written.append(rel)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        if failed is not None:
+            raise failed
 
 
 def serialise(data: dict) -> bytes:
@@ -236,12 +279,16 @@ def _pull_one(corpus, cache, conn, project, user, record, pulled, force, report,
                                            f"not overwritten (use --force)")
             return
     created = old["provenance"].get("created", pulled) if old and "provenance" in old else pulled
-    data["provenance"] = _provenance(conn, project, user, created, pulled, digest)
+    data["provenance"] = _provenance(conn, project, user, created, pulled, digest, given and given[0])
     writer.write(path, serialise(data), rel)
 
 
-def _provenance(conn, project, user, created, pulled, digest):
+def _provenance(conn, project, user, created, pulled, digest, started_from=None):
+    doccano = {"server": conn.url, "project": project, "user": user, "pulled": pulled,
+               "content_sha256": digest}
+    if started_from is not None:
+        # A layer that began as a copy (push --preannotate review) is a correction of it,
+        # not independent work: agreement must be read with that in mind.
+        doccano["started_from"] = started_from
     return {"annotators": [user], "method": "doccano", "created": created, "modified": pulled,
-            "guidelines": "annotations/GUIDELINES.md",
-            "doccano": {"server": conn.url, "project": project, "user": user, "pulled": pulled,
-                        "content_sha256": digest}}
+            "guidelines": "annotations/GUIDELINES.md", "doccano": doccano}

@@ -130,8 +130,8 @@ def push(root, conn: Connection, project=DEFAULT_PROJECT, preannotate="none", an
     if preannotate == "review" and not annotators:
         raise DoccanoError("--preannotate review copies a layer into annotators' own layers: "
                            "name them with --annotator NAME")
-    if source is not None and preannotate != "review":
-        raise DoccanoError("--from USER is for --preannotate review")
+    if (source is not None or annotators) and preannotate != "review":
+        raise DoccanoError("--annotator and --from are for --preannotate review")
     corpus = check_corpus(root, docs)
     report = PushReport()
     layer_name = (source or "gold") if preannotate != "none" else None
