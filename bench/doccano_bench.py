@@ -153,7 +153,8 @@ def main(argv=None) -> int:
     runs = []
     with tempfile.TemporaryDirectory(prefix="doccano-bench-") as work:
         for number in range(1, args.runs + 1):
-            found = bench(root, args.docs, Path(work), args.port)
+            # A port of its own for each run: the last server's port may not be free yet.
+            found = bench(root, args.docs, Path(work), args.port + number - 1)
             runs.append(found)
             for op in ("push", "pull"):
                 e = found[op]
