@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from newsspans.cli import main
 from newsspans.store.layout import Layout
+from newsspans.doccano import scheme
 from newsspans.doccano.client import Connection
 from newsspans.doccano.convert import to_doccano
 from newsspans.doccano.project import PREANNOTATION_USER, find_project, setup_project, type_ids
@@ -325,7 +326,8 @@ def test_preannotation_modes_and_a_pull_that_keeps_good_work(doccano_server, tmp
     carol.post(f"{base}/spans", json={"start_offset": tromso["start_offset"], "end_offset": tromso["end_offset"],
                                       "label": labels["ORG"]})
     monday = next(s for s in have if s["start_offset"] == u16(text, 29))
-    quote = next(s for s in have if by_id[s["label"]].startswith("QUOTE") and s["start_offset"] == u16(text, 207))
+    quote = next(s for s in have if scheme.parse_label(by_id[s["label"]])[0] == "quotes"
+                 and s["start_offset"] == u16(text, 207))
     (speaker,) = [r for r in carol.get(f"{base}/relations")
                   if r["from_id"] == quote["id"] and r["type"] == relation_types["speaker"]]
     carol.delete(f"{base}/relations/{speaker['id']}")
