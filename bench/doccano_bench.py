@@ -6,7 +6,7 @@ local server is started with scripts/doccano-server in a scratch state folder an
 afterwards. Each step runs as a child process (bench/doccano_ops.py), timed with its peak
 memory (the client's: the server's own processes are not counted):
 
-- push:  `newsspans.doccano.push.push(with_gold=True)` into a fresh project;
+- push:  `newsspans.doccano.push.push(preannotate="gold")` into a fresh project;
   floor: the same records (text, meta, spans, relations) as one JSONL upload imported by
   Doccano's worker into another fresh project;
 - pull:  `newsspans.doccano.pull.pull` of the pushed project (the pre-annotation user's
@@ -15,10 +15,12 @@ memory (the client's: the server's own processes are not counted):
   one export before the pull and one after).
 """
 
+import argparse
 import json
 import os
 import shutil
 import sys
+import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -134,3 +136,38 @@ def _measure_sync(scratch, docs, spans, state) -> dict:
 def _tail(m) -> str:
     text = (m.stderr.strip() or m.stdout.strip()).splitlines()
     return " | ".join(text[-3:])[:400] or f"exit status {m.returncode}"
+
+
+def main(argv=None) -> int:
+    """The Doccano figures alone, `--runs` times in a row on a fresh server each time:
+    `python bench/doccano_bench.py --docs 1000 --runs 3` (the corpus is bench/run.py's)."""
+    import run
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8871)
+    parser.add_argument("--cache", type=Path, default=BENCH / "results" / "cache")
+    args = parser.parse_args(argv)
+    root, _ = run.corpus(args.docs, args.seed, args.cache)
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="doccano-bench-") as work:
+        for number in range(1, args.runs + 1):
+            # A port of its own for each run: the last server's port may not be free yet.
+            found = bench(root, args.docs, Path(work), args.port + number - 1)
+            runs.append(found)
+            for op in ("push", "pull"):
+                e = found[op]
+                shown = (f"{e['seconds']:.2f} s, floor {e['floor_seconds']:.2f} s, ratio {e['ratio']:.2f}x, "
+                         f"inner {e['inner_seconds']:.2f} s" if e.get("seconds") is not None
+                         else f"FAILED: {e.get('error') or e.get('skipped')}")
+                print(f"run {number} {op}: {shown}", flush=True)
+    held = all(r[op].get("ratio") is not None and r[op]["ratio"] <= 1.5 for r in runs for op in ("push", "pull"))
+    print(json.dumps(runs, indent=2))
+    print(f"push and pull <= 1.5x their floors in every run: {'yes' if held else 'NO'}")
+    return 0 if held else 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(BENCH))
+    sys.exit(main())

@@ -32,7 +32,7 @@ def _setup(root, *projects):
 
 
 def _prepare(root, out):
-    found = local_documents(Corpus.open(root), with_gold=True, report=PushReport())
+    found = local_documents(Corpus.open(root), source="gold", report=PushReport())
     with open(out, "w", encoding="utf-8") as handle:
         for key, (text, sha, gold) in sorted(found.items()):
             handle.write(json.dumps(_record(key, text, sha, gold), ensure_ascii=False) + "\n")
@@ -50,7 +50,7 @@ def _import(root, project, path):
 
 
 def _push(root, project):
-    result = push(root, connect(root), project, with_gold=True)
+    result = push(root, connect(root), project, preannotate="gold")
     if not result.ok:
         raise SystemExit(f"Error: push reported problems: {(result.conflicts + result.problems)[:3]}")
     return {"created": len(result.created), "unchanged": len(result.unchanged)}

@@ -41,14 +41,22 @@ def _canonical(layers):
 def test_gold_survives_the_round_trip_without_local_help(root, doc_id):
     gold, text = _gold(root, doc_id)
     records = to_doccano(gold, text)
-    layers, problems, notes = from_doccano(text, records["entities"], records["relations"],
-                                           [records["comment"]], gold=None)
-    assert problems == [] and notes == []
-    assert _canonical(layers) == _canonical({k: getattr(gold, k) for k in layers})
-    # With gold at hand the ids come back too, so adopt can report real changes.
-    with_ids, _, _ = from_doccano(text, records["entities"], records["relations"], [records["comment"]], gold)
+    read = from_doccano(text, records["entities"], records["relations"], [records["comment"]], gold=None)
+    assert read.rejected == [] and read.notes == []
+    assert _canonical(read.layers) == _canonical({k: getattr(gold, k) for k in read.layers})
+    # With gold at hand the ids come back too, so adopt can report real changes; with the
+    # layer the user was given, its links and author claimants, with no comment at all.
+    with_ids = from_doccano(text, records["entities"], records["relations"], [], gold, base=gold).layers
     for layer in with_ids:
         assert sorted(with_ids[layer], key=lambda x: x.id) == sorted(getattr(gold, layer), key=lambda x: x.id)
+
+
+def test_a_user_given_nothing_inherits_no_link():
+    gold, text = _gold(MINI, TROMSO)
+    records = to_doccano(gold, text)
+    layers = from_doccano(text, records["entities"], records["relations"], [], gold).layers
+    assert [m.entity for m in layers["entities"]] == [None] * len(gold.entities)
+    assert all(c.claimant != AUTHOR_ID for c in layers["claims"])
 
 
 def test_offsets_after_an_emoji_are_utf16_in_doccano():
@@ -89,8 +97,8 @@ def test_what_cannot_be_carried_is_reported_not_dropped():
     relations = [{"from_id": 2, "to_id": 1, "type": "speaker"}, {"from_id": 2, "to_id": 4, "type": "speaker"},
                  {"from_id": 1, "to_id": 4, "type": "claimant"}]
     comments = ["free text is fine", "link nobody = Zed", "link too few words"]
-    _, problems, _ = from_doccano(TEXT, spans, relations, comments)
-    text = "\n".join(problems)
+    read = from_doccano(TEXT, spans, relations, comments)
+    text = "\n".join(r["reason"] for r in read.rejected)
     assert "unknown span label 'NOT-A-LABEL'" in text
     assert "splits the surrogate pair" in text
     assert "has two 'speaker' relations" in text
@@ -98,6 +106,53 @@ def test_what_cannot_be_carried_is_reported_not_dropped():
     assert "CUE span [6:10] 'said' belongs to no quote" in text
     assert "comment 2 line 1: no mention 'Zed' to apply `link` to" in text
     assert "comment 3: line 1 'link too few words' is not a `link` line" in text
+    # Each is kept with what Doccano sent; the rest is read.
+    kinds = sorted((r["kind"], r["doccano"].get("label") or r["doccano"].get("type") or r["doccano"]["line"])
+                   for r in read.rejected)
+    assert kinds == [("directive", "link nobody = Zed"), ("directive", "link too few words"),
+                     ("relation", "claimant"), ("relation", "speaker"), ("span", "CUE"), ("span", "CUE"),
+                     ("span", "NOT-A-LABEL")]
+    (quote,) = read.layers["quotes"]
+    assert quote.speaker == read.layers["entities"][0].id and quote.cue is None
+
+
+def test_salvage_keeps_good_work_and_rejects_what_validation_refuses(mini):
+    """A speaker that cannot speak and a registry link to nowhere: cut and kept; all else written."""
+    from newsspans import Corpus
+    from newsspans.doccano.salvage import salvage
+    from newsspans.validation.checks import check_pending, link_findings
+    corpus = Corpus.open(mini)
+    doc = corpus.document(TROMSO)
+    gold, text = _gold(mini, TROMSO)
+    records = to_doccano(gold, text)
+    date = next(s for s in records["entities"] if s["label"] == "DATE")
+    quote = next(s for s in records["entities"] if s["label"].startswith("QUOTE"))
+    records["relations"] = [r for r in records["relations"]
+                            if not (r["type"] == "speaker" and r["from_id"] == quote["id"])]
+    records["relations"].append({"id": 99, "from_id": quote["id"], "to_id": date["id"], "type": "speaker"})
+    first = next(m for m in gold.entities if m.label == "GPE")
+    comment = f"link nowhere @{first.start}:{first.end}\nthanks, an easy one"
+    read = from_doccano(text, records["entities"], records["relations"], [comment], gold, base=gold)
+    file = f"annotations/{TROMSO}/annotators/bob.json"
+    data = {"doc_id": TROMSO, "version": 1, "sha256": gold.sha256,
+            "provenance": {"annotators": ["bob"], "method": "doccano", "created": "2026-01-01",
+                           "modified": "2026-01-01"},
+            **{k: [x.asdict() for x in read.layers[k]] for k in ("entities", "quotes", "claims")}}
+    texts = {v.number: v.text for v in doc.versions}
+
+    def check(d):
+        return check_pending(doc.metadata, texts, file, d, corpus.registry)
+
+    kept, rejected, problems = salvage(data, read.origins, check, read.rejected)
+    assert problems == []
+    reasons = sorted((r["kind"], r["reason"].split(" ", 1)[0]) for r in rejected)
+    assert reasons == [("link", "registry"), ("relation", "speaker")], rejected
+    speaker = next(r for r in rejected if r["kind"] == "relation")
+    assert speaker["doccano"]["id"] == 99 and speaker["annotation"]["speaker"] is not None
+    assert len(kept["entities"]) == len(gold.entities) and len(kept["quotes"]) == len(gold.quotes)
+    # The mention whose link was cut stays, unlinked: a finding, not a refusal.
+    assert any(f"{first.text!r}" in message for _, message in link_findings(kept, corpus.registry))
+    assert check(dict(kept, rejected=rejected, notes=[comment])) == []
 
 
 def test_links_authors_trimming_and_gold_inheritance():
@@ -105,13 +160,12 @@ def test_links_authors_trimming_and_gold_inheritance():
     spans = [_span(1, 0, 4, "PERSON"), _span(2, she, she + 3, "PERSON/PRO"),
              _span(3, she, len(TEXT), "CLAIM-event")]
     gold = AnnotationFile(SEED_ID, 1, "0" * 64, {}, entities=())
-    layers, problems, notes = from_doccano(TEXT, spans, [], [f"link ann @{she}:{she + 3}\nauthor = She left."],
-                                           gold)
-    assert problems == []
-    assert notes == ["span 'PERSON' [0:4] (UTF-16): trimmed white space -> [0:3]"]
-    ann, pronoun = layers["entities"]
+    read = from_doccano(TEXT, spans, [], [f"link ann @{she}:{she + 3}\nauthor = She left."], gold)
+    assert read.rejected == []
+    assert read.notes == ["span 'PERSON' [0:4] (UTF-16): trimmed white space -> [0:3]"]
+    ann, pronoun = read.layers["entities"]
     assert (ann.text, ann.entity, pronoun.entity, pronoun.mention) == ("Ann", None, "ann", "PRO")
-    assert layers["claims"][0].claimant == AUTHOR_ID
+    assert read.layers["claims"][0].claimant == AUTHOR_ID
 
 
 def test_push_refuses_gold_that_does_not_match_its_text(mini):
@@ -121,7 +175,20 @@ def test_push_refuses_gold_that_does_not_match_its_text(mini):
     data = path.read_text(encoding="utf-8").replace('"speaker": "m9"', '"speaker": "m99"')
     path.write_text(data.replace('"end": 18,', '"end": 400,', 1), encoding="utf-8")
     with pytest.raises(InvalidCorpus) as caught:
-        push(mini, conn=None, with_gold=True)
+        push(mini, conn=None, preannotate="gold")
     shown = [p.format() for p in caught.value.problems]
     assert any("$.entities[0].end: end 400 > len(text)" in s for s in shown), shown
     assert any("speaker 'm99' is not a mention id in this file" in s for s in shown), shown
+
+def test_pull_writes_the_bytes_of_the_one_serialisation():
+    """pull.serialise (orjson) and store.writing.dumps_json agree on every annotation file."""
+    import json
+    from newsspans.doccano.pull import serialise
+    from newsspans.store.writing import dumps_json
+    files = sorted(REPO.glob("tests/fixtures/**/annotations/**/*.json")) + sorted(REPO.glob("annotations/**/*.json"))
+    assert len(files) > 5
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert serialise(data) == dumps_json(data), path
+    odd = {"notes": ["\x00\x1f\x7f\u2028\u2029 \"quoted\" \\ 😀 \u0301"], "entities": [], "n": None, "t": True}
+    assert serialise(odd) == dumps_json(odd)

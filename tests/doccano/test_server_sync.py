@@ -87,7 +87,9 @@ def assert_preannotations_equal_gold(conn, pid, root):
         assert sorted(spans.values()) == sorted(wanted_spans.values()), doc_id
         assert sorted((spans[r["from_id"]], spans[r["to_id"]], r["type"]) for r in have["relations"]) == \
             sorted((wanted_spans[r["from_id"]], wanted_spans[r["to_id"]], r["type"]) for r in wanted["relations"])
-        assert have["gold_directives"] == wanted["comment"] and have["Comments"] == []
+        assert have["Comments"] == []
+        # Nothing of gold in what annotators can read: the meta is the document's key only.
+        assert sorted(example["meta"]) == ["doc_id", "text_sha256", "version"]
 
 
 def test_the_server_script(doccano_server):
@@ -116,11 +118,12 @@ def test_round_trip(doccano_server, root):
     assert "created" in result.output
     assert "up to date" in run(server, "doccano", "setup", "--project", "mini", "--root", root).output
 
-    first = run(server, "doccano", "push", "--with-gold", "--project", "mini", "--root", root)
+    first = run(server, "doccano", "push", "--preannotate", "gold", "--project", "mini", "--root", root)
     assert first.exit_code == 0, first.output
     assert first.output.startswith("created 2, unchanged 0")
     second = run(server, "doccano", "push", "--with-gold", "--project", "mini", "--root", root)
-    assert second.output.startswith("created 0, unchanged 2, repaired 0, duplicates removed 0"), second.output
+    assert "--with-gold is deprecated" in second.output
+    assert second.stdout.startswith("created 0, unchanged 2, repaired 0, duplicates removed 0"), second.output
     conn = admin(server)
     pid = find_project(conn, "mini")["id"]
     assert_preannotations_equal_gold(conn, pid, root)
@@ -173,7 +176,8 @@ def test_round_trip(doccano_server, root):
     relate(claim, she, "claimant")
     relate(claim, quote, "in_quote")
     bob.post(f"/v1/projects/{pid}/comments", params={"example": example["id"]},
-             json={"text": "link tromso = the city\nauthor = The council meets again in March"})
+             json={"text": "link zoe-angstrom = Zoë Ångström\nlink zoe-angstrom = she\nlink tromso = Tromsø\n"
+                           "link tromso = the city\nauthor = The council meets again in March"})
 
     bob.post(f"{base}/states", json={})  # bob marks the document as done
 
@@ -195,7 +199,7 @@ def test_round_trip(doccano_server, root):
     assert claims["The council meets again in March"]["claimant"] == "@author"
     provenance = bob_file["provenance"]
     assert provenance["method"] == "doccano" and provenance["doccano"]["user"] == "bob"
-    assert provenance["doccano"]["server"] == server["url"]
+    assert provenance["doccano"]["server"] == server["url"] and "started_from" not in provenance["doccano"]
     assert not (corpus.annotations_dir / STORM / "annotators" / "bob.json").exists()
     assert validate_corpus(root) == []
 
@@ -220,7 +224,7 @@ def test_round_trip(doccano_server, root):
     assert validate_corpus(root) == []
 
     # The new gold reaches the pre-annotations without a duplicate example or span.
-    repaired = run(server, "doccano", "push", "--with-gold", "--project", "mini", "--root", root)
+    repaired = run(server, "doccano", "push", "--preannotate", "gold", "--project", "mini", "--root", root)
     assert repaired.exit_code == 0
     assert repaired.output.startswith("created 0, unchanged 1, repaired 1"), repaired.output
     assert_preannotations_equal_gold(conn, pid, root)
@@ -243,13 +247,15 @@ def test_round_trip(doccano_server, root):
     forced = run(server, "doccano", "pull", "--force", "--project", "mini", "--root", root)
     assert forced.exit_code == 0 and f"wrote annotations/{TROMSO}/annotators/bob.json" in forced.output
 
-    # A mention that must link to the registry and does not: reported, and the file stays as it was.
-    before = path.read_bytes()
+    # A mention that must link to the registry and does not: a finding; the file is written.
     span("PERSON", 160, 170)  # "Radio Nord" as a person, with no `link` line
-    invalid = run(server, "doccano", "pull", "--project", "mini", "--root", root)
-    assert invalid.exit_code == 1
-    assert "PERSON mention 'Radio Nord' [160:170] must link to a registry entity" in invalid.output
-    assert path.read_bytes() == before
+    unlinked = run(server, "doccano", "pull", "--project", "mini", "--root", root)
+    assert unlinked.exit_code == 0, unlinked.output
+    assert re.search(rf"finding: annotations/{TROMSO}/annotators/bob.json \$\.entities\[\d+\]\.entity: "
+                     r"PERSON mention 'Radio Nord' \[160:170\] must link to a registry entity", unlinked.output)
+    radio = [m for m in corpus.read_json(path)["entities"] if m["text"] == "Radio Nord"]
+    assert [(m["label"], m["entity"]) for m in radio] == [("PERSON", None)]
+    assert validate_corpus(root) == []
 
     # bob takes everything back in Doccano: the next pull empties his file, it does not keep it.
     bob.delete(f"{base}/relations")
@@ -259,6 +265,108 @@ def test_round_trip(doccano_server, root):
     emptied = run(server, "doccano", "pull", "--project", "mini", "--root", root)
     assert emptied.exit_code == 0 and f"wrote annotations/{TROMSO}/annotators/bob.json" in emptied.output
     assert [corpus.read_json(path)[k] for k in ("entities", "quotes", "claims")] == [[], [], []]
+
+
+def add_annotator(server, conn, pid, name):
+    """A project annotator with the account file `newsspans doccano annotator add` writes."""
+    password = f"{name}-Secret-42x"
+    conn.post("/v1/users/create", json={"username": name, "email": f"{name}@example.invalid",
+                                        "password1": password, "password2": password})
+    roles = {r["name"]: r["id"] for r in conn.get("/v1/roles")}
+    uid = next(u["id"] for u in conn.get("/v1/users", params={"q": name}) if u["username"] == name)
+    conn.post(f"/v1/projects/{pid}/members", json={"user": uid, "role": roles["annotator"]})
+    accounts = Path(server["state"]) / "accounts"
+    accounts.mkdir(exist_ok=True)
+    account = accounts / f"{name}.json"
+    account.write_text(json.dumps({"username": name, "password": password}))
+    account.chmod(0o600)
+    return Connection(server["url"], name, password).login()
+
+
+def test_preannotation_modes_and_a_pull_that_keeps_good_work(doccano_server, tmp_path):
+    server, conn = doccano_server, admin(doccano_server)
+    own = tmp_path / "mini"
+    shutil.copytree(MINI, own)
+    setup_project(conn, own, "modes")
+    pid = find_project(conn, "modes")["id"]
+    carol = add_annotator(server, conn, pid, "carol")
+    dave = add_annotator(server, conn, pid, "dave")
+
+    # none: an empty page, and nothing of gold anywhere an annotator can read.
+    plain = run(server, "doccano", "push", "--project", "modes", "--root", own)
+    assert plain.exit_code == 0 and plain.output.startswith("created 2, unchanged 0"), plain.output
+    examples = examples_by_key(conn, pid)
+    for (example,) in examples.values():
+        assert sorted(example["meta"]) == ["doc_id", "text_sha256", "version"]
+        assert dave.get(f"/v1/projects/{pid}/examples/{example['id']}/spans") == []
+    exported = export_jsonl(conn, pid)
+    assert all(not r["entities"] and not r["relations"] for records in exported.values() for r in records)
+
+    # review: gold copied into carol's own layer (not dave's), as carol.
+    review = run(server, "doccano", "push", "--preannotate", "review", "--annotator", "carol",
+                 "--project", "modes", "--root", own)
+    assert review.exit_code == 0, review.output
+    assert review.output.startswith("created 0, unchanged 2, repaired 0, duplicates removed 0, pre-annotated 2")
+    (example,) = examples[(TROMSO, 1)]
+    base = f"/v1/projects/{pid}/examples/{example['id']}"
+    gold = AnnotationFile.fromdict(Layout(own).read_json(Layout(own).gold_path(TROMSO)))
+    text = example["text"]
+    wanted = to_doccano(gold, text)
+    have = carol.get(f"{base}/spans")
+    assert sorted((s["start_offset"], s["end_offset"]) for s in have) == \
+        sorted((s["start_offset"], s["end_offset"]) for s in wanted["entities"])
+    assert dave.get(f"{base}/spans") == []
+    again = run(server, "doccano", "push", "--preannotate", "review", "--annotator", "carol",
+                "--project", "modes", "--root", own)
+    assert "pre-annotated 0, kept 0" in again.output, again.output
+
+    # carol corrects: Tromsø becomes an ORG, a speaker drawn to a date, a remark.
+    labels, relation_types = type_ids(conn, pid, "span-types"), type_ids(conn, pid, "relation-types")
+    by_id = {v: k for k, v in labels.items()}
+    tromso = next(s for s in have if s["start_offset"] == u16(text, 132) and by_id[s["label"]] == "GPE")
+    carol.delete(f"{base}/spans/{tromso['id']}")
+    carol.post(f"{base}/spans", json={"start_offset": tromso["start_offset"], "end_offset": tromso["end_offset"],
+                                      "label": labels["ORG"]})
+    monday = next(s for s in have if s["start_offset"] == u16(text, 29))
+    quote = next(s for s in have if scheme.parse_label(by_id[s["label"]])[0] == "quotes"
+                 and s["start_offset"] == u16(text, 207))
+    (speaker,) = [r for r in carol.get(f"{base}/relations")
+                  if r["from_id"] == quote["id"] and r["type"] == relation_types["speaker"]]
+    carol.delete(f"{base}/relations/{speaker['id']}")
+    carol.post(f"{base}/relations", json={"from_id": quote["id"], "to_id": monday["id"],
+                                          "type": relation_types["speaker"]})
+    carol.post(f"/v1/projects/{pid}/comments", params={"example": example["id"]},
+               json={"text": "Is the spokesman really Ali? Check the original."})
+
+    pulled = run(server, "doccano", "pull", "--user", "carol", "--project", "modes", "--root", own)
+    path = Layout(own).annotator_path(TROMSO, "carol")
+    assert pulled.exit_code == 1, pulled.output   # something was rejected: say so
+    assert f"wrote annotations/{TROMSO}/annotators/carol.json" in pulled.output
+    assert re.search(r"rejected: annotations/mini-tromso-schools/annotators/carol.json \$\.rejected\[0\]: "
+                     r"speaker 'm\d+' is a DATE mention", pulled.output), pulled.output
+    assert "ORG mention 'Tromsø' links to 'tromso', a GPE in the registry" in pulled.output
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["notes"] == ["Is the spokesman really Ali? Check the original."]
+    assert data["provenance"]["doccano"]["started_from"] == "gold"   # a correction, not independent work
+    (rejected,) = data["rejected"]
+    assert rejected["kind"] == "relation" and rejected["doccano"]["type"] == "speaker"
+    mentions = {m["text"]: m for m in data["entities"]}
+    assert (mentions["Tromsø"]["label"], mentions["Tromsø"]["entity"]) == ("ORG", "tromso")
+    # Gold's other links and author claimants came back from the record of what carol got.
+    assert mentions["Zoë Ångström"]["entity"] == "zoe-angstrom" and mentions["she"]["entity"] == "zoe-angstrom"
+    assert len(data["entities"]) == len(gold.entities) and len(data["quotes"]) == len(gold.quotes)
+    assert [q["speaker"] for q in data["quotes"] if q["start"] == 207] == [None]
+    assert validate_corpus(own) == []
+    before = path.read_bytes()
+    twice = run(server, "doccano", "pull", "--user", "carol", "--project", "modes", "--root", own)
+    assert "written 0, unchanged 2" in twice.output and path.read_bytes() == before
+
+    # A re-push never overwrites carol's own work.
+    kept = run(server, "doccano", "push", "--preannotate", "review", "--annotator", "carol",
+               "--project", "modes", "--root", own)
+    assert f"kept: carol {TROMSO}@1: the annotator's layer holds work of their own" in kept.output
+    assert len(carol.get(f"{base}/relations")) == len(wanted["relations"])
+    assert any(s["label"] == labels["ORG"] for s in carol.get(f"{base}/spans"))
 
 
 def test_a_changed_server_text_is_a_conflict_and_is_left_alone(doccano_server, root, tmp_path):

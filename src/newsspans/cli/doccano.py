@@ -33,7 +33,7 @@ def doccano():
 
     Example:
 
-        newsspans doccano setup --project newsspans && newsspans doccano push --with-gold
+        newsspans doccano setup --project newsspans && newsspans doccano push
     """
 
 
@@ -51,8 +51,9 @@ def setup(project, url, corpus):
 
         newsspans doccano setup --project newsspans
     """
+    from newsspans.cli.progress import bar
     from newsspans.doccano.project import setup_project
-    report = setup_project(_connect(corpus, url), corpus, project)
+    report = setup_project(_connect(corpus, url), corpus, project, progress=bar("labels", unit="label"))
     verb = "created" if report["created"] else "updated" if report["updated"] else "up to date"
     click.echo(f"project {project!r} (id {report['id']}): {verb}; "
                f"{len(report['span_types_added'])} span labels and "
@@ -61,31 +62,51 @@ def setup(project, url, corpus):
 
 
 @doccano.command()
-@click.option("--with-gold", is_flag=True, help="Also push gold as pre-annotations (their own user).")
+@click.option("--preannotate", type=click.Choice(["none", "review", "gold"]), default=None,
+              help="What annotators start from: none (an empty page; the default), review (gold, or "
+                   "--from USER's layer, copied into each --annotator's own layer), gold (gold under a "
+                   "hidden user that annotators do not see).")
+@click.option("--annotator", "annotators", multiple=True,
+              help="Review: an annotator whose layer gets the copy (repeatable); their account file "
+                   "is written by `newsspans doccano annotator add`.")
+@click.option("--from", "source", default=None, help="Review: copy this annotator's layer instead of gold.")
+@click.option("--with-gold", is_flag=True, hidden=True, help="Deprecated: --preannotate gold.")
 @click.option("--doc", "docs", multiple=True, help="Only this document (repeatable).")
 @_PROJECT
 @_URL
 @_FORMAT
 @root_option
 @library_errors
-def push(with_gold, docs, project, url, fmt, corpus):
+def push(preannotate, annotators, source, with_gold, docs, project, url, fmt, corpus):
     """Push each document's latest version as one example (idempotent).
 
     Examples are matched by their meta doc_id, version and text_sha256; a server text that
-    differs is reported as a conflict and left alone (exit 1).
+    differs is reported as a conflict and left alone (exit 1). No annotation reaches an
+    annotator through an example's metadata; registry links and author claimants of what
+    was copied are kept on the repository side (.doccano/pushed/) for pull.
 
     Example:
 
-        newsspans doccano push --with-gold
+        newsspans doccano push --preannotate review --annotator alice --annotator bob
     """
+    from newsspans.cli.progress import bar
     from newsspans.doccano.push import push as push_documents
+    if with_gold:
+        if preannotate not in (None, "gold"):
+            raise click.UsageError("--with-gold is --preannotate gold; give one of them")
+        click.echo("warning: --with-gold is deprecated; use --preannotate gold", err=True)
+    mode = "gold" if with_gold else preannotate or "none"
     corpus.require_valid(list(docs) or None)   # before any connection: Doccano checks no offset
-    report = push_documents(corpus, _connect(corpus, url), project, with_gold=with_gold, docs=list(docs) or None)
+    report = push_documents(corpus, _connect(corpus, url), project, preannotate=mode,
+                            annotators=list(annotators), source=source, docs=list(docs) or None,
+                            progress=bar("push"))
     lines = [f"created {len(report.created)}, unchanged {len(report.unchanged)}, "
              f"repaired {len(report.repaired)}, duplicates removed {len(report.duplicates_removed)}, "
+             f"pre-annotated {len(report.preannotated)}, kept {len(report.kept)}, "
              f"conflicts {len(report.conflicts)}, problems {len(report.problems)}"]
     lines += [f"conflict: {c}" for c in report.conflicts] + [f"problem: {p}" for p in report.problems]
     lines += [f"repaired: {r}" for r in report.repaired] + [f"removed: {d}" for d in report.duplicates_removed]
+    lines += [f"pre-annotated: {p}" for p in report.preannotated] + [f"kept: {k}" for k in report.kept]
     _emit(fmt, report.asdict(), "\n".join(lines))
     sys.exit(0 if report.ok else 1)
 
@@ -104,20 +125,26 @@ def pull(force, users, include_preannotations, project, url, fmt, corpus):
     """Pull every annotator's spans and relations into annotations/<doc>/annotators/<user>.json.
 
     Offsets come back as code points, checked against the text; each file is validated
-    before it is written. Exit 1 when something could not be pulled faithfully.
+    before it is written. An annotation that cannot be written is kept in the file's
+    `rejected` list and reported; the rest is written. Comments are kept as `notes`. A
+    mention left unlinked or linked against its registry type is a finding, not a refusal.
+    Exit 1 when something was rejected or could not be pulled.
 
     Example:
 
         newsspans doccano pull --user alice
     """
+    from newsspans.cli.progress import bar
     from newsspans.doccano.pull import pull as pull_annotations
-    corpus.require_valid()
+    # pull validates the corpus while Doccano builds its export, and writes nothing before.
     report = pull_annotations(corpus, _connect(corpus, url), project, force=force, users=set(users) or None,
-                              include_preannotations=include_preannotations)
+                              include_preannotations=include_preannotations, progress=bar("pull"))
     lines = [f"written {len(report.written)}, unchanged {len(report.unchanged)}, "
-             f"kept local edits {len(report.kept_local_edits)}, problems {len(report.problems)}"]
+             f"kept local edits {len(report.kept_local_edits)}, rejected {len(report.rejected)}, "
+             f"findings {len(report.findings)}, problems {len(report.problems)}"]
     lines += [f"wrote {w}" for w in report.written] + [f"kept: {k}" for k in report.kept_local_edits]
-    lines += [f"problem: {p}" for p in report.problems] + [f"note: {n}" for n in report.notes]
+    lines += [f"problem: {p}" for p in report.problems] + [f"rejected: {r}" for r in report.rejected]
+    lines += [f"finding: {f}" for f in report.findings] + [f"note: {n}" for n in report.notes]
     _emit(fmt, report.asdict(), "\n".join(lines))
     sys.exit(0 if report.ok else 1)
 

@@ -14,8 +14,13 @@
 - `transfer`: Doccano's own bulk paths, the JSONL import and export tasks.
 - `accounts`: annotator users with generated passwords kept in private files, and
   project membership (`newsspans doccano annotator add|list`).
+- `ledger`: what push gave whom (gold's links and author claimants), kept on the
+  repository side, never where annotators can read it.
+- `salvage`: what validation refuses in a pulled file moves to its `rejected` list; the
+  rest is written.
 - `push`, `pull`, `status`: the sync itself.
 
-Each annotator labels independently (the project is not collaborative): gold goes in as
-the pre-annotation user's layers, and agreement compares people with gold and each other.
+Each annotator labels independently (the project is not collaborative): they start from
+an empty page, or from a copy of gold in their own layer (push --preannotate review), and
+agreement compares people with gold and each other.
 """

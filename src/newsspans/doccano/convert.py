@@ -5,7 +5,9 @@ Both directions work on plain dicts shaped like Doccano's JSONL (`entities` with
 so the same code serves the bulk import, the export and the REST API.
 """
 
-from newsspans.model.labels import AUTHOR_ID
+from dataclasses import dataclass
+
+from newsspans.model.labels import AUTHOR_ID, VALUE_TYPES
 from newsspans.model.annotations import AnnotationFile, Claim, Cue, Mention, Quote
 from newsspans.doccano import scheme
 from newsspans.doccano.offsets import Utf16Index
@@ -65,35 +67,48 @@ def _ordinals(items):
 
 
 class _Reader:
-    """Collects one user's layers for one example, and every problem on the way."""
+    """Collects one user's layers for one example; what cannot be read is rejected, kept."""
 
-    def __init__(self, text, gold):
+    def __init__(self, text, gold, base):
         self.text, self.index = text, Utf16Index(text)
-        self.gold = gold
-        self.problems, self.notes = [], []
-        self.spans = {}  # Doccano span id -> (layer, start, end, attributes)
+        self.gold, self.base = gold, base
+        self.rejected, self.notes = [], []
+        self.spans = {}    # Doccano span id -> (layer, start, end, attributes)
+        self.raw = {}      # Doccano span id -> the span as Doccano sent it
+        self.origins = {}  # (layer, id) or (layer, id, field) -> what Doccano sent for it
+
+    def reject(self, kind, reason, doccano, **where):
+        entry = {"kind": kind, "reason": reason, "doccano": doccano}
+        if where:
+            entry["annotation"] = where
+        self.rejected.append(entry)
 
     def read_span(self, span):
         sid, label = span["id"], span["label"]
         s16, e16 = span["start_offset"], span["end_offset"]
         where = f"span {label!r} [{s16}:{e16}] (UTF-16)"
-        try:
-            layer, attrs = scheme.parse_label(label)
-        except ValueError as exc:
-            self.problems.append(f"{where}: {exc}")
+        if sid in self.raw:
+            self.reject("span", f"{where}: a second span with id {sid}", span)
             return
+        self.raw[sid] = span
         try:
             start, end = self.index.to_codepoint(s16), self.index.to_codepoint(e16)
         except ValueError as exc:
-            self.problems.append(f"{where}: {exc}")
+            self.reject("span", f"{where}: {exc}", span)
+            return
+        located = {"start": start, "end": end, "text": self.text[start:end]} if start < end else {}
+        try:
+            layer, attrs = scheme.parse_label(label)
+        except ValueError as exc:
+            self.reject("span", f"{where}: {exc}", span, **located)
             return
         if not start < end:
-            self.problems.append(f"{where}: empty or reversed span")
+            self.reject("span", f"{where}: empty or reversed span", span)
             return
-        piece = self.text[start:end]
+        piece = located["text"]
         trimmed = piece.strip()
         if not trimmed:
-            self.problems.append(f"{where}: covers only white space")
+            self.reject("span", f"{where}: covers only white space", span, **located)
             return
         if trimmed != piece:
             # Selections in the browser often take a neighbouring space along.
@@ -108,45 +123,62 @@ class _Reader:
         directives = []
         for number, comment in enumerate(comments, 1):
             found, problems = scheme.parse_directives(comment)
-            directives += [dict(d, line=f"comment {number} line {d['line']}") for d in found]
-            self.problems += [f"comment {number}: {p}" for p in problems]
+            directives += [dict(d, line=f"comment {number} line {d['line']}",
+                                doccano={"comment": number, "line": comment.splitlines()[d["line"] - 1]})
+                           for d in found]
+            for problem in problems:
+                # scheme.parse_directives names the line as "line <n> ...".
+                line = comment.splitlines()[int(problem.split(None, 2)[1]) - 1]
+                self.reject("directive", f"comment {number}: {problem}", {"comment": number, "line": line})
         roles = self._relations(relations)
         return self._layers(roles, directives)
 
     def _relations(self, relations):
-        """{(role, source span id): target span id}, one target per role and source."""
+        """{(role, source span id): (target span id, relation)}, one target per role and source."""
         wanted = {"speaker": ("quotes", "entities"), "cue": ("quotes", "cue"),
                   "claimant": ("claims", "entities"), "in_quote": ("claims", "quotes")}
         roles = {}
         for rel in relations:
             kind, a, b = rel["type"], rel["from_id"], rel["to_id"]
             if kind not in wanted:
-                self.problems.append(f"relation {kind!r}: unknown relation type")
+                self.reject("relation", f"relation {kind!r}: unknown relation type", rel)
                 continue
             if a not in self.spans or b not in self.spans:
-                continue  # a span already reported as a problem
+                missing = a if a not in self.spans else b
+                why = "was rejected" if missing in self.raw else "does not exist"
+                self.reject("relation", f"relation {kind!r}: its span {missing} {why}", rel)
+                continue
             source_layer, target_layer = wanted[kind]
             layers = (self.spans[a][0], self.spans[b][0])
             if layers == (target_layer, source_layer):
                 a, b = b, a
             elif layers != (source_layer, target_layer):
-                self.problems.append(f"relation {kind!r} joins a {layers[0]} span "
-                                     f"{self._where(a)} and a {layers[1]} span {self._where(b)}; "
-                                     f"it must join {source_layer} and {target_layer}")
+                self.reject("relation", f"relation {kind!r} joins a {layers[0]} span "
+                                        f"{self._where(a)} and a {layers[1]} span {self._where(b)}; "
+                                        f"it must join {source_layer} and {target_layer}", rel)
                 continue
-            if (kind, a) in roles and roles[(kind, a)] != b:
-                self.problems.append(f"{self._where(a)} has two {kind!r} relations "
-                                     f"({self._where(roles[(kind, a)])} and {self._where(b)})")
+            if (kind, a) in roles and roles[(kind, a)][0] != b:
+                self.reject("relation", f"{self._where(a)} has two {kind!r} relations "
+                                        f"({self._where(roles[(kind, a)][0])} and {self._where(b)}); "
+                                        f"the first is kept", rel)
                 continue
-            roles[(kind, a)] = b
+            roles.setdefault((kind, a), (b, rel))
         return roles
 
     def _where(self, sid):
         _, start, end, _ = self.spans[sid]
         return f"[{start}:{end}] {self.text[start:end]!r}"
 
+    def _role(self, roles, kind, sid, layer, item_id, field, ids):
+        found = roles.get((kind, sid))
+        if found is None:
+            return None
+        self.origins[(layer, item_id, field)] = found[1]
+        return ids.get(found[0])
+
     def _layers(self, roles, directives):
         ids = _IdAssigner(self.gold)
+        inherited = _Inherited(self.base)
         sids = sorted(self.spans, key=lambda s: (self.spans[s][1], self.spans[s][2], s))
         by_layer = {layer: [s for s in sids if self.spans[s][0] == layer]
                     for layer in ("entities", "quotes", "claims", "cue")}
@@ -156,40 +188,55 @@ class _Reader:
         entities, quotes, claims = [], [], []
         for sid in by_layer["entities"]:
             _, start, end, attrs = self.spans[sid]
-            entity = links.get(sid, ids.gold_link(start, end, attrs))
-            m = Mention(ids.take("entities", start, end, attrs), start, end, self.text[start:end],
-                        attrs["label"], attrs["mention"], entity)
+            mid = ids.take("entities", start, end, attrs)
+            if sid in links:
+                entity, self.origins[("entities", mid, "entity")] = links[sid]
+            else:
+                entity = inherited.link(start, end, attrs["label"])
+            m = Mention(mid, start, end, self.text[start:end], attrs["label"], attrs["mention"], entity)
+            self.origins[("entities", m.id)] = self.raw[sid]
             mention_ids[sid] = m.id
             entities.append(m)
         used_cues = set()
         for sid in by_layer["quotes"]:
             _, start, end, attrs = self.spans[sid]
+            qid = ids.take("quotes", start, end, attrs)
             cue = None
             if ("cue", sid) in roles:
-                cue_sid = roles[("cue", sid)]
+                cue_sid, relation = roles[("cue", sid)]
                 used_cues.add(cue_sid)
                 _, cs, ce, _ = self.spans[cue_sid]
                 cue = Cue(cs, ce, self.text[cs:ce])
-            speaker = mention_ids.get(roles.get(("speaker", sid)))
-            q = Quote(ids.take("quotes", start, end, attrs), start, end, self.text[start:end],
-                      attrs["kind"], speaker, cue)
+                self.origins[("quotes", qid, "cue")] = {"span": self.raw[cue_sid], "relation": relation}
+            speaker = self._role(roles, "speaker", sid, "quotes", qid, "speaker", mention_ids)
+            q = Quote(qid, start, end, self.text[start:end], attrs["kind"], speaker, cue)
+            self.origins[("quotes", q.id)] = self.raw[sid]
             quote_ids[sid] = q.id
             quotes.append(q)
         for sid in by_layer["cue"]:
             if sid not in used_cues:
-                self.problems.append(f"CUE span {self._where(sid)} belongs to no quote "
-                                     f"(draw a `cue` relation from its quote)")
+                _, start, end, _ = self.spans[sid]
+                self.reject("span", f"CUE span {self._where(sid)} belongs to no quote "
+                                    f"(draw a `cue` relation from its quote)", self.raw[sid],
+                            start=start, end=end, text=self.text[start:end])
         for sid in by_layer["claims"]:
             _, start, end, attrs = self.spans[sid]
-            claimant = mention_ids.get(roles.get(("claimant", sid)))
+            cid = ids.take("claims", start, end, attrs)
+            claimant = self._role(roles, "claimant", sid, "claims", cid, "claimant", mention_ids)
             if sid in authors:
                 if claimant is not None:
-                    self.problems.append(f"claim {self._where(sid)} has a claimant relation and "
-                                         f"an `author` comment line; keep one")
-                claimant = AUTHOR_ID
-            claims.append(Claim(ids.take("claims", start, end, attrs), start, end,
-                                self.text[start:end], claimant, quote_ids.get(roles.get(("in_quote", sid))),
+                    self.reject("directive", f"{authors[sid]['line']}: claim {self._where(sid)} has a "
+                                             f"claimant relation too; the relation is kept",
+                                authors[sid]["doccano"])
+                else:
+                    claimant = AUTHOR_ID
+                    self.origins[("claims", cid, "claimant")] = authors[sid]["doccano"]
+            elif claimant is None and ("claimant", sid) not in roles:
+                claimant = inherited.author(start, end, attrs["category"])
+            in_quote = self._role(roles, "in_quote", sid, "claims", cid, "quote", quote_ids)
+            claims.append(Claim(cid, start, end, self.text[start:end], claimant, in_quote,
                                 attrs["checkworthy"], attrs["category"]))
+            self.origins[("claims", cid)] = self.raw[sid]
         return {"entities": tuple(entities), "quotes": tuple(quotes), "claims": tuple(claims)}
 
     def _targets(self, sids, directive, what):
@@ -203,8 +250,8 @@ class _Reader:
             target = (f"@{directive['start']}:{directive['end']}" + (f"#{directive['nth']}" if "nth" in directive
                                                                        else "")
                       if "start" in directive else repr(directive["text"]))
-            self.problems.append(f"{directive['line']}: no {what} {target} to "
-                                 f"apply `{directive['kind']}` to")
+            self.reject("directive", f"{directive['line']}: no {what} {target} to "
+                                     f"apply `{directive['kind']}` to", directive["doccano"])
         return hits
 
     def _links(self, mention_sids, directives):
@@ -212,42 +259,73 @@ class _Reader:
         # Offsets are more specific than text: apply text lines first, offsets override.
         for directive in sorted((d for d in directives if d["kind"] == "link"), key=lambda d: "start" in d):
             for sid in self._targets(mention_sids, directive, "mention"):
-                links[sid] = directive["entity"]
+                links[sid] = (directive["entity"], directive["doccano"])
         return links
 
     def _authors(self, claim_sids, directives):
-        found = set()
+        found = {}
         for directive in directives:
             if directive["kind"] == "author":
-                found.update(self._targets(claim_sids, directive, "claim"))
+                found.update(dict.fromkeys(self._targets(claim_sids, directive, "claim"), directive))
         return found
+
+
+class _Inherited:
+    """The links and author claimants of the layer a user started from (see ledger.py).
+
+    A mention at the same offsets keeps the link even when relabelled (ORG for a GPE
+    name): the disagreement with the registry is then a finding on that mention.
+    """
+
+    def __init__(self, base):
+        self.links, self.by_span, self.authors = {}, {}, set()
+        for m in base.entities if base is not None else ():
+            if m.entity is not None:
+                self.links.setdefault((m.start, m.end, m.label), []).append(m.entity)
+                self.by_span.setdefault((m.start, m.end), m.entity)
+        for c in base.claims if base is not None else ():
+            if c.claimant == AUTHOR_ID:
+                self.authors.add((c.start, c.end, c.category))
+
+    def link(self, start, end, label):
+        if label in VALUE_TYPES:
+            return None
+        same = self.links.get((start, end, label))
+        if same:
+            # Two mentions on one span (a rare but valid case) take the links in order.
+            return same.pop(0) if len(same) > 1 else same[0]
+        return self.by_span.get((start, end))
+
+    def author(self, start, end, category):
+        return AUTHOR_ID if (start, end, category) in self.authors else None
 
 
 class _IdAssigner:
     """Gold's id for an annotation gold also has (same layer, offsets, labels); else new."""
 
     def __init__(self, gold):
-        self.gold_ids, self.links, self.used = {}, {}, set()
+        self.gold_ids, self.used = {}, set()
         if gold is not None:
             for layer in ID_PREFIX:
                 for item in getattr(gold, layer):
                     self.gold_ids.setdefault((layer, item.start, item.end, _key(layer, item)), []).append(item.id)
-            for m in gold.entities:
-                self.links.setdefault((m.start, m.end, m.label), m.entity)
             self.reserved = {item.id for layer in ID_PREFIX for item in getattr(gold, layer)}
         else:
             self.reserved = set()
         self.counters = dict.fromkeys(ID_PREFIX, 0)
 
-    def gold_link(self, start, end, attrs):
-        return self.links.get((start, end, attrs["label"]))
-
     def take(self, layer, start, end, attrs):
-        key = tuple(sorted(attrs.items())) if layer != "claims" else (attrs["category"],)
+        if layer == "entities":
+            key = (("label", attrs["label"]), ("mention", attrs["mention"]))
+        else:
+            key = (("kind", attrs["kind"]),) if layer == "quotes" else (attrs["category"],)
         for gold_id in self.gold_ids.get((layer, start, end, key), ()):
             if gold_id not in self.used:
                 self.used.add(gold_id)
                 return gold_id
+        return self._new(layer)
+
+    def _new(self, layer):
         while True:
             self.counters[layer] += 1
             new = f"{ID_PREFIX[layer]}{self.counters[layer]}"
@@ -264,13 +342,30 @@ def _key(layer, item):
     return (item.category,)
 
 
-def from_doccano(text, spans, relations, comments, gold=None):
-    """(layers, problems, notes) of one user's Doccano annotations of one example.
+@dataclass
+class Converted:
+    """One user's Doccano annotations of one example, read.
 
     `layers` maps entities/quotes/claims to tuples of Mention/Quote/Claim with code-point
-    offsets; `problems` lists what cannot be carried over faithfully (the caller must not
-    write the file then); `notes` lists harmless repairs (trimmed white space).
+    offsets; `rejected` lists what could not be read (each a dict with kind, reason, what
+    Doccano sent, and the offsets when known), kept so that nothing is lost; `notes` lists
+    harmless repairs (trimmed white space); `origins` maps (layer, id) and
+    (layer, id, field) to what Doccano sent for that annotation or reference.
     """
-    reader = _Reader(text, gold)
+
+    layers: dict
+    rejected: list
+    notes: list
+    origins: dict
+
+
+def from_doccano(text, spans, relations, comments, gold=None, base=None) -> Converted:
+    """Read one user's spans, relations and comments of one example (see `Converted`).
+
+    `gold` lends its ids to annotations it also has, so adopt reports real changes; `base`
+    (the layer this user started from, if any) lends its registry links and author
+    claimants, which Doccano cannot hold.
+    """
+    reader = _Reader(text, gold, base)
     layers = reader.build(spans, relations, comments)
-    return layers, reader.problems, reader.notes
+    return Converted(layers, reader.rejected, reader.notes, reader.origins)

@@ -5,7 +5,10 @@ Multilingual Plane (most emoji) is 2 units and 1 code point. Combining marks are
 code point and one unit each, so they need no conversion, only care in tests.
 """
 
+import re
 from bisect import bisect_left
+
+_WIDE = re.compile("[\U00010000-\U0010FFFF]")
 
 
 class Utf16Index:
@@ -14,7 +17,7 @@ class Utf16Index:
     def __init__(self, text: str):
         self.text = text
         # Code-point offsets of the characters that take two UTF-16 units.
-        self._wide = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._wide = [m.start() for m in _WIDE.finditer(text)]
         self.length16 = len(text) + len(self._wide)
 
     def to_utf16(self, offset: int) -> int:

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import re
 
+
 from newsspans.errors import DoccanoError
 from newsspans.doccano import scheme
 from newsspans.doccano.client import Connection
@@ -61,11 +62,16 @@ def escape_placeholders(markdown: str) -> str:
     return "".join(out)
 
 
-def setup_project(conn: Connection, root, name=DEFAULT_PROJECT) -> dict:
+def _identity(iterable, total=None):
+    return iterable
+
+
+def setup_project(conn: Connection, root, name=DEFAULT_PROJECT, progress=_identity) -> dict:
     """Create or update the project so it matches what the sync expects. Idempotent.
 
     Returns what was done: {"project", "created", "updated", "span_types_added",
-    "relation_types_added", "preannotation_user"}.
+    "relation_types_added", "preannotation_user"}. `progress` wraps the creation of the
+    labels (cli.progress.bar).
     """
     wanted = dict(PROJECT_SETTINGS, name=name, description=DESCRIPTION, guideline=guideline(root))
     project = find_project(conn, name, required=False)
@@ -82,9 +88,9 @@ def setup_project(conn: Connection, root, name=DEFAULT_PROJECT) -> dict:
     pid = project["id"]
     report["id"] = pid
     report["span_types_added"] = _ensure_types(conn, pid, "span-types", scheme.span_labels(), scheme.label_type,
-                                               scheme.legacy_label)
+                                               scheme.legacy_label, progress)
     report["relation_types_added"] = _ensure_types(conn, pid, "relation-types", scheme.RELATION_TYPES,
-                                                   _relation_type)
+                                                   _relation_type, progress=progress)
     report["preannotation_user"] = ensure_preannotation_user(conn, pid)
     return report
 
@@ -93,7 +99,7 @@ def _relation_type(name):
     return {"text": name, "background_color": "#7f7f7f", "text_color": "#ffffff"}
 
 
-def _ensure_types(conn, pid, kind, names, wanted, legacy=lambda _: None):
+def _ensure_types(conn, pid, kind, names, wanted, legacy=lambda _: None, progress=_identity):
     """Add the missing label types; bring colours and keys of the others in line; rename a
     label an older setup named otherwise (its annotations keep it: they point at its id)."""
     have = {t["text"]: t for t in conn.get(f"/v1/projects/{pid}/{kind}")}
@@ -111,7 +117,7 @@ def _ensure_types(conn, pid, kind, names, wanted, legacy=lambda _: None):
             conn.patch(f"{path}/{current['id']}", json={"suffix_key": None, "prefix_key": None})
     for current, fields in changed:
         conn.patch(f"{path}/{current['id']}", json=fields)
-    for name in added:
+    for name in progress(added, total=len(added)):
         conn.post(path, json=wanted(name))
     return added
 

@@ -155,11 +155,45 @@ def check_annotation_data(file, data, doc_id, texts, shas, registry, latest, rea
         problems.append(Problem(file, f"pinned to version {version}, but the latest is {latest}: "
                                       f"re-anchor it (newsspans revise) or mark the document "
                                       f"reanchor_pending", "$.version", where))
-    check = _LayerChecks(file, where, texts[version], registry)
+    check = _LayerChecks(file, where, texts[version], registry, links_required=not is_annotator_file(file))
     problems.extend(check.run(data))
     return problems
 
 
+def is_annotator_file(file: str) -> bool:
+    """An annotator's layer (annotations/<doc>/annotators/<user>.json), not gold."""
+    parts = str(file).replace("\\", "/").split("/")
+    return len(parts) >= 2 and parts[-2] == "annotators"
+
+
+def link_findings(data, registry) -> list:
+    """(JSON path, message) of each mention whose link departs from the registry's rules:
+    a person, organisation or place left unlinked, or linked to an entity of another type.
+
+    In gold these are validation problems; in an annotator's layer they are findings on
+    the mention (the annotator's reading, kept as given). `data` is schema-valid
+    annotation data; `registry` maps entity ids to entities (None: nothing is checked).
+    """
+    if registry is None:
+        return []
+    found = []
+    for i, m in enumerate(data["entities"]):
+        message = _link_policy(m, registry)
+        if message:
+            found.append((f"$.entities[{i}].entity", message))
+    return found
+
+
+def _link_policy(m, registry):
+    entity, label = m["entity"], m["label"]
+    if entity is None:
+        if label in labels.LINK_REQUIRED_TYPES:
+            return f"{label} mention {m['text']!r} [{m['start']}:{m['end']}] must link to a registry entity"
+        return None
+    target = registry.get(entity)
+    if target is not None and target["type"] != label and label not in labels.VALUE_TYPES:
+        return f"{label} mention {m['text']!r} links to {entity!r}, a {target['type']} in the registry"
+    return None
 
 
 def _elsewhere(ids, ref, wanted) -> str:
@@ -172,8 +206,9 @@ def _elsewhere(ids, ref, wanted) -> str:
 class _LayerChecks:
     """Offsets, texts, ids and references of one annotation file."""
 
-    def __init__(self, file, where, text, registry):
+    def __init__(self, file, where, text, registry, links_required=True):
         self.file, self.where, self.text, self.registry = file, where, text, registry
+        self.links_required = links_required
         self.problems = []
         self.ids = {}
 
@@ -240,18 +275,13 @@ class _LayerChecks:
                 self.add(f"{jpath}.entity", f"{label} mention [{m['start']}:{m['end']}] is a value "
                                             f"and cannot link to registry entity {entity!r}")
             return
-        if entity is None:
-            if label in labels.LINK_REQUIRED_TYPES:
-                self.add(f"{jpath}.entity", f"{label} mention {m['text']!r} [{m['start']}:{m['end']}] "
-                                            f"must link to a registry entity")
-            return
-        target = self.registry.get(entity)
-        if target is None:
+        if entity is not None and entity not in self.registry:
             self.add(f"{jpath}.entity", f"registry entity {entity!r} does not exist in "
                                         f"annotations/entities.json")
-        elif target["type"] != label:
-            self.add(f"{jpath}.entity", f"{label} mention {m['text']!r} links to {entity!r}, "
-                                        f"a {target['type']} in the registry")
+            return
+        policy = _link_policy(m, self.registry) if self.links_required else None
+        if policy:
+            self.add(f"{jpath}.entity", policy)
 
     def agent(self, jpath, ref, mentions, role, allow_author):
         if ref is None:
