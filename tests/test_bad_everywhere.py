@@ -131,7 +131,7 @@ def unreachable(monkeypatch):
 
 @pytest.mark.parametrize("case", CASES)
 def test_doccano_push_names_the_defect_and_never_connects(cli, tmp_path, unreachable, case):
-    result, output, unchanged = _run(cli, tmp_path, case, ["doccano", "push", "--with-gold", "--url", unreachable])
+    result, output, unchanged = _run(cli, tmp_path, case, ["doccano", "push", "--preannotate", "gold", "--url", unreachable])
     file, path = _expected(case)[0]
     assert result.exit_code == 1, output
     assert file in output and path in output, output

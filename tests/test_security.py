@@ -25,7 +25,7 @@ from newsspans.cli import main
 from newsspans.store.layout import check_doc_id, check_user_name
 from newsspans.errors import CorpusError
 
-from doccano.conftest import SCRIPT, _alive, _pids, free_port, read_credentials
+from doccano.conftest import SCRIPT, alive, free_port, read_credentials, server_pids
 
 HOSTILE_NAMES = ["../evil", "..", ".", "a/b", "a\\b", "/etc/passwd", "", " ", "x\x00y", "..mallory",
                  ".hidden", "a" * 300, "é/../x", "~root", "name\n", "name\r", "$(reboot)", "a b"]
@@ -113,14 +113,14 @@ def doccano_server(tmp_path_factory):
                              capture_output=True, text=True, timeout=1200)
     try:
         assert started.returncode == 0, f"the Doccano server did not start:\n{started.stdout}\n{started.stderr}"
-        pids = _pids(state)
+        pids = server_pids(state)
         values = read_credentials(state / "credentials.env")
         yield {"url": values["DOCCANO_URL"], "username": values["DOCCANO_USERNAME"],
                "password": values["DOCCANO_PASSWORD"], "state": state, "script": SCRIPT, "env": env,
                "start_output": started.stdout + started.stderr, "pids": pids}
     finally:
         subprocess.run([sys.executable, str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120)
-    leftover = [pid for pid in pids if _alive(pid)]
+    leftover = [pid for pid in pids if alive(pid)]
     assert not leftover, f"Doccano processes left running: {leftover}"
 
 
@@ -184,7 +184,7 @@ def test_a_full_sync_shows_the_password_nowhere(doccano_server, tmp_path, monkey
     outputs = [server["start_output"]]
     project = "security-sync"
     for args in (["doccano", "setup", "--project", project],
-                 ["doccano", "push", "--with-gold", "--project", project],
+                 ["doccano", "push", "--preannotate", "gold", "--project", project],
                  ["doccano", "pull", "--project", project, "--format", "json"],
                  ["doccano", "status", "--project", project, "--format", "json"]):
         result = CliRunner().invoke(main, args + ["--root", str(root)])

@@ -83,7 +83,7 @@ def test_backup_destroy_restore_pull_gives_the_same_files(database, start_server
     shutil.rmtree(root / "annotations" / TROMSO / "annotators")
     admin = Connection(server["url"], server["username"], server["password"])
     setup_project(admin, root, "team")
-    assert push(root, admin, "team", with_gold=True).ok
+    assert push(root, admin, "team", preannotate="gold").ok
     pid = find_project(admin, "team")["id"]
     annotate(server, pid)
     first = pull(root, admin, "team", include_preannotations=True)

@@ -167,7 +167,7 @@ def test_the_export_schema_accepts_what_the_real_doccano_exports(doccano_server,
     shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "mini", root)
     env = {"NEWSSPANS_DOCCANO_HOME": str(doccano_server["state"]), "DOCCANO_URL": None,
            "DOCCANO_USERNAME": None, "DOCCANO_PASSWORD": None}
-    for command in (["setup"], ["push", "--with-gold"]):
+    for command in (["setup"], ["push", "--preannotate", "gold"]):
         done = CliRunner().invoke(main, ["doccano", *command, "--project", "schema-check", "--root", str(root)],
                                   env=env)
         assert done.exit_code == 0, done.output

@@ -126,7 +126,7 @@ def test_salvage_keeps_good_work_and_rejects_what_validation_refuses(mini):
     gold, text = _gold(mini, TROMSO)
     records = to_doccano(gold, text)
     date = next(s for s in records["entities"] if s["label"] == "DATE")
-    quote = next(s for s in records["entities"] if s["label"].startswith("QUOTE"))
+    quote = next(s for s in records["entities"] if scheme.parse_label(s["label"])[0] == "quotes")
     records["relations"] = [r for r in records["relations"]
                             if not (r["type"] == "speaker" and r["from_id"] == quote["id"])]
     records["relations"].append({"id": 99, "from_id": quote["id"], "to_id": date["id"], "type": "speaker"})
@@ -192,3 +192,25 @@ def test_pull_writes_the_bytes_of_the_one_serialisation():
         assert serialise(data) == dumps_json(data), path
     odd = {"notes": ["\x00\x1f\x7f\u2028\u2029 \"quoted\" \\ 😀 \u0301"], "entities": [], "n": None, "t": True}
     assert serialise(odd) == dumps_json(odd)
+
+
+def test_a_link_line_can_name_the_kth_occurrence_of_a_text():
+    # "Moscow" the capital (moscow) and "Moscow" the government (russia): a text line links
+    # every one, a `#k` line the one at the k-th occurrence, as a browser's find counts them.
+    text = "Moscow said on Monday. Moscow is cold. Moscow answered."
+    at = [i for i in range(len(text)) if text.startswith("Moscow", i)]
+    spans = [{"id": n + 1, "start_offset": s, "end_offset": s + 6, "label": "GPE"} for n, s in enumerate(at)]
+    gold = AnnotationFile(SEED_ID, 1, "0" * 64, {}, entities=())
+    read = from_doccano(text, spans, [], ["link russia = Moscow\nlink moscow = Moscow #2"], gold)
+    assert read.rejected == []
+    assert [m.entity for m in read.layers["entities"]] == ["russia", "moscow", "russia"]
+    # An offset line wins over a `#k` line for the same mention.
+    read = from_doccano(text, spans, [], [f"link moscow = Moscow #2\nlink kremlin @{at[1]}:{at[1] + 6}"], gold)
+    assert [m.entity for m in read.layers["entities"]] == [None, "kremlin", None]
+    # An occurrence beyond the text, or one that is not a mention, is rejected with the reason.
+    read = from_doccano(text, spans[:1], [], ["link moscow = Moscow #4\nlink moscow = Moscow #3"], gold)
+    reasons = [r["reason"] for r in read.rejected]
+    assert any("at occurrence 4 of 'Moscow' (the text occurs 3 times)" in r for r in reasons), reasons
+    assert any("no mention at occurrence 3 of 'Moscow'" in r for r in reasons), reasons
+    assert scheme.parse_directives("author = He left. #2")[0] == [
+        {"kind": "author", "line": 1, "text": "He left.", "occurrence": 2}]

@@ -91,7 +91,7 @@ def run(server, *args):
 def pushed(tmp_path_factory, doccano_server):
     root = tmp_path_factory.mktemp("interop") / "mini"
     shutil.copytree(REPO / "tests" / "fixtures" / "mini", root)
-    for args in (("setup",), ("push", "--with-gold")):
+    for args in (("setup",), ("push", "--preannotate", "gold")):
         done = run(doccano_server, "doccano", *args, "--project", PROJECT, "--root", root)
         assert done.exit_code == 0, done.output
     return root

@@ -361,7 +361,7 @@ def test_concurrent_annotators_push_and_pull(doccano_server, tmp_path, record_pr
     setup_project(admin, root, PROJECT)
     pid = find_project(admin, PROJECT)["id"]
     docs = sorted(p.name for p in (root / "corpus").iterdir())
-    assert push(root, admin, PROJECT, with_gold=True, docs=docs[:DOCS_FIRST]).ok
+    assert push(root, admin, PROJECT, preannotate="gold", docs=docs[:DOCS_FIRST]).ok
     labels, relation_types = type_ids(admin, pid, "span-types"), type_ids(admin, pid, "relation-types")
     roles = {r["name"]: r["id"] for r in admin.get("/v1/roles")}
     users = []
@@ -383,7 +383,7 @@ def test_concurrent_annotators_push_and_pull(doccano_server, tmp_path, record_pr
     def push_next():
         if not batches:
             return StopIteration
-        report = push(root, pusher_conn, PROJECT, with_gold=True, docs=batches.pop(0))
+        report = push(root, pusher_conn, PROJECT, preannotate="gold", docs=batches.pop(0))
         pushed_at.append(round(time.monotonic() - started, 1))
         return report
 

@@ -425,7 +425,7 @@ def test_a_push_interrupted_anywhere_completes_on_the_next_run(doccano_server, t
     setup_project(conn, own, "faults")
     pid = find_project(conn, "faults")["id"]
     counting = DroppingSession(after=10 ** 6)
-    push(own, admin(doccano_server, session=counting), "faults", with_gold=True)
+    push(own, admin(doccano_server, session=counting), "faults", preannotate="gold")
     total = counting.count
     assert_preannotations_equal_gold(conn, pid, own)
     interrupted = 0
@@ -433,14 +433,14 @@ def test_a_push_interrupted_anywhere_completes_on_the_next_run(doccano_server, t
         conn.request("DELETE", f"/v1/projects/{pid}/examples", json={"ids": []})
         dropping = DroppingSession(after)
         try:
-            push(own, admin(doccano_server, session=dropping, retries=1), "faults", with_gold=True)
+            push(own, admin(doccano_server, session=dropping, retries=1), "faults", preannotate="gold")
         except DoccanoError as exc:
             assert dropping.count > after and "Traceback" not in str(exc)
             interrupted += 1
         else:
             # Waiting for the import polls a varying number of times: this run was shorter.
             assert dropping.count <= after
-        report = push(own, admin(doccano_server), "faults", with_gold=True)
+        report = push(own, admin(doccano_server), "faults", preannotate="gold")
         assert report.ok, (after, report)
         assert_preannotations_equal_gold(conn, pid, own)
     assert interrupted >= total - 5

@@ -244,20 +244,31 @@ class _Reader:
             hits = [s for s in sids if self.spans[s][1:3] == (directive["start"], directive["end"])]
             if "nth" in directive:
                 hits = hits[directive["nth"] - 1:directive["nth"]]
+        elif "occurrence" in directive:
+            at = occurrence(self.text, directive["text"], directive["occurrence"])
+            hits = [s for s in sids if at is not None and self.spans[s][1:3] == at]
         else:
             hits = [s for s in sids if self.text[self.spans[s][1]:self.spans[s][2]] == directive["text"]]
         if not hits:
-            target = (f"@{directive['start']}:{directive['end']}" + (f"#{directive['nth']}" if "nth" in directive
-                                                                       else "")
-                      if "start" in directive else repr(directive["text"]))
+            if "start" in directive:
+                target = f"@{directive['start']}:{directive['end']}" + \
+                    (f"#{directive['nth']}" if "nth" in directive else "")
+            elif "occurrence" in directive:
+                count = occurrences(self.text, directive["text"])
+                target = (f"at occurrence {directive['occurrence']} of {directive['text']!r}"
+                          + (f" (the text occurs {count} time{'s' if count != 1 else ''})"
+                             if count < directive["occurrence"] else ""))
+            else:
+                target = repr(directive["text"])
             self.reject("directive", f"{directive['line']}: no {what} {target} to "
                                      f"apply `{directive['kind']}` to", directive["doccano"])
         return hits
 
     def _links(self, mention_sids, directives):
         links = {}
-        # Offsets are more specific than text: apply text lines first, offsets override.
-        for directive in sorted((d for d in directives if d["kind"] == "link"), key=lambda d: "start" in d):
+        # The more specific line wins: text lines first, then `#k` lines, then offsets.
+        for directive in sorted((d for d in directives if d["kind"] == "link"),
+                                key=lambda d: 2 if "start" in d else 1 if "occurrence" in d else 0):
             for sid in self._targets(mention_sids, directive, "mention"):
                 links[sid] = (directive["entity"], directive["doccano"])
         return links
@@ -369,3 +380,19 @@ def from_doccano(text, spans, relations, comments, gold=None, base=None) -> Conv
     reader = _Reader(text, gold, base)
     layers = reader.build(spans, relations, comments)
     return Converted(layers, reader.rejected, reader.notes, reader.origins)
+
+
+def occurrences(text: str, piece: str) -> int:
+    """How many times `piece` occurs in `text`, counted as a browser's find counts them
+    (left to right, no overlaps)."""
+    return text.count(piece) if piece else 0
+
+
+def occurrence(text: str, piece: str, k: int):
+    """(start, end) of the k-th occurrence of `piece` in `text` (1-based, no overlaps), or None."""
+    at = -len(piece)
+    for _ in range(k):
+        at = text.find(piece, at + len(piece))
+        if at < 0:
+            return None
+    return (at, at + len(piece))

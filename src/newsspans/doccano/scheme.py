@@ -15,12 +15,17 @@ Doccano 1.8 spans carry one label and nothing else, and relations join two spans
   `in_quote` claim -> quote.
 - What a span cannot carry is written in a comment on the example, one line each:
       link <entity-id> = <mention text>    every mention of yours with exactly this text
+      link <entity-id> = <text> #<k>       your mention at the k-th occurrence of the text
+                                           in the article, counted as a browser's find
+                                           (Ctrl+F) counts: `link moscow = Moscow #3`
       link <entity-id> @<start>:<end>      the mention at these code-point offsets
                                            (`@<start>:<end>#2`: the second one there)
       author = <claim text>                the claim's claimant is the author/publication
       author @<start>:<end>                (offsets as above)
-  Other comment lines are free text. A mention that has the same offsets and label as a
-  gold mention inherits its registry link unless a `link` line says otherwise.
+  Other comment lines are free text. For one mention, an offset line wins over a `#<k>`
+  line, which wins over a plain text line. A mention inherits a registry link only from
+  the layer push gave this annotator (review mode), matched by offsets, unless a `link`
+  line says otherwise.
 
 Colours: each entity type has its own; NOM and PRO are lighter shades of it. Quotes are
 amber (direct strongest), cues near-black, claims red (check-worthy strongest). The most
@@ -191,8 +196,10 @@ _KEY_OF = {_label_of(target): key for key, target in SHORTCUT_KEYS.items()}
 # Comment directives -------------------------------------------------------------------
 # `#n`: the n-th span of the layer at these offsets (two mentions may share a span).
 _AT = r"@(?P<start>\d+):(?P<end>\d+)(?:#(?P<nth>[1-9]\d*))?"
-_LINK = re.compile(rf"^link\s+(?P<entity>\S+)\s*(?:{_AT}|=\s*(?P<text>.+?))\s*$")
-_AUTHOR = re.compile(rf"^author\s*(?:{_AT}|=\s*(?P<text>.+?))\s*$")
+# `= <text> #k`: the k-th occurrence of the text in the article (as a browser's find counts).
+_TEXT = r"=\s*(?P<text>.+?)(?:\s+#(?P<occurrence>[1-9]\d*))?"
+_LINK = re.compile(rf"^link\s+(?P<entity>\S+)\s*(?:{_AT}|{_TEXT})\s*$")
+_AUTHOR = re.compile(rf"^author\s*(?:{_AT}|{_TEXT})\s*$")
 
 
 def parse_directives(comment: str):
@@ -207,7 +214,8 @@ def parse_directives(comment: str):
         match = (_LINK if word == "link" else _AUTHOR).match(line)
         if match is None:
             problems.append(f"line {number} {line!r} is not a `{word}` line "
-                            f"(`link <entity-id> = <text>`, `link <entity-id> @<start>:<end>`, "
+                            f"(`link <entity-id> = <text>`, `link <entity-id> = <text> #<k>`, "
+                            f"`link <entity-id> @<start>:<end>`, "
                             f"`author = <text>` or `author @<start>:<end>`)")
             continue
         item = {"kind": word, "line": number}
@@ -219,6 +227,8 @@ def parse_directives(comment: str):
                 item["nth"] = int(match["nth"])
         else:
             item["text"] = match["text"]
+            if match["occurrence"]:
+                item["occurrence"] = int(match["occurrence"])
         found.append(item)
     return found, problems
 
