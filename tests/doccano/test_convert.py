@@ -214,3 +214,23 @@ def test_a_link_line_can_name_the_kth_occurrence_of_a_text():
     assert any("no mention at occurrence 3 of 'Moscow'" in r for r in reasons), reasons
     assert scheme.parse_directives("author = He left. #2")[0] == [
         {"kind": "author", "line": 1, "text": "He left.", "occurrence": 2}]
+
+
+def test_a_duplicate_whose_export_line_was_refused_is_not_deleted():
+    # Push deletes extra copies of an example that nobody worked on. A copy whose line in
+    # Doccano's export was refused (malformed) may hold someone's work: it stays, a conflict.
+    from newsspans.doccano.push import PushReport, _remove_duplicates
+    from newsspans.doccano.records import Export
+
+    class Conn:
+        deleted = []
+
+        def delete(self, path):
+            self.deleted.append(path)
+    exported = Export({"alice": []})
+    exported.refused = {"alice": {12}}
+    report, conn = PushReport(), Conn()
+    _remove_duplicates(conn, 1, {("doc", 1): [{"id": 11}, {"id": 12}]}, exported, report)
+    assert conn.deleted == [] and "carry work of alice" in report.conflicts[0]
+    _remove_duplicates(conn, 1, {("doc", 1): [{"id": 11}, {"id": 13}]}, exported, report)
+    assert conn.deleted == ["/v1/projects/1/examples/13"]

@@ -224,6 +224,12 @@ def _remove_duplicates(conn, pid, duplicates, exported, report):
         for r in records:
             if r.get("entities") or r.get("relations") or r.get("Comments"):
                 touched[r["id"]].add(user)
+    # An example whose export line was refused (malformed) may hold someone's work: never
+    # take it for an untouched copy.
+    for user, refused in getattr(exported, "refused", {}).items():
+        if user != PREANNOTATION_USER:
+            for example_id in refused:
+                touched[example_id].add(user)
     for key, examples in duplicates.items():
         keep, *extra = sorted(examples, key=lambda e: e["id"])
         where = f"{key[0]}@{key[1]}"
