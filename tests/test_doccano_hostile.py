@@ -279,7 +279,7 @@ def test_two_spans_with_one_id_fail_the_pull_command_naming_both(repo, hostile, 
     assert (f"problem: Doccano export {USER}.jsonl line 2 (example 2, {victim['doc_id']}@1) $.entities[0].id: "
             f"id {doubled} is used by 2 items of entities; each must have its own") in result.stdout
     assert f"$.entities[1].id: id {doubled} is used by 2 items" in result.stdout
-    assert result.stdout.startswith("written 1, unchanged 0, kept local edits 0, problems 2")
+    assert result.stdout.startswith("written 1, unchanged 0, kept local edits 0, rejected 0, findings 0, problems 2")
 
 
 def test_the_export_names_the_examples_whose_lines_were_refused(repo, hostile):

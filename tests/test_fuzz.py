@@ -188,8 +188,9 @@ def test_annotations_to_doccano_and_back_are_lossless(data):
         # What the browser widget would show for these UTF-16 offsets.
         shown = units[2 * span["start_offset"]:2 * span["end_offset"]].decode("utf-16-le")
         assert shown.strip() and shown in text
-    layers, problems, _ = from_doccano(text, sent["entities"], sent["relations"],
-                                       [sent["comment"]] if sent["comment"] else [], gold=gold)
+    read = from_doccano(text, sent["entities"], sent["relations"],
+                        [sent["comment"]] if sent["comment"] else [], gold=gold)
+    layers, problems = read.layers, read.rejected
     assert problems == []
     back = AnnotationFile(gold.doc_id, gold.version, gold.sha256, gold.provenance, **layers)
     assert _canonical(back) == _canonical(gold)
@@ -201,8 +202,9 @@ def test_two_items_on_one_span_keep_their_links():
         Mention("m0", 0, 4, "Acme", "PERSON", "NAM", "e-person"),
         Mention("m1", 0, 4, "Acme", "ORG", "NAM", "e-org")))
     sent = to_doccano(gold, text)
-    layers, problems, _ = from_doccano(text, sent["entities"], sent["relations"],
-                                       [sent["comment"]] if sent["comment"] else [], gold=gold)
+    read = from_doccano(text, sent["entities"], sent["relations"],
+                        [sent["comment"]] if sent["comment"] else [], gold=gold)
+    layers, problems = read.layers, read.rejected
     back = AnnotationFile(gold.doc_id, gold.version, gold.sha256, gold.provenance, **layers)
     assert (problems, _canonical(back)) == ([], _canonical(gold))
 
@@ -213,8 +215,9 @@ def test_two_claims_on_one_span_keep_their_claimants():
         Claim("c0", 0, 4, "Acme", labels.AUTHOR_ID, None, False, "statistic"),
         Claim("c1", 0, 4, "Acme", None, None, False, "statistic")))
     sent = to_doccano(gold, text)
-    layers, problems, _ = from_doccano(text, sent["entities"], sent["relations"],
-                                       [sent["comment"]] if sent["comment"] else [], gold=gold)
+    read = from_doccano(text, sent["entities"], sent["relations"],
+                        [sent["comment"]] if sent["comment"] else [], gold=gold)
+    layers, problems = read.layers, read.rejected
     back = AnnotationFile(gold.doc_id, gold.version, gold.sha256, gold.provenance, **layers)
     assert (problems, _canonical(back)) == ([], _canonical(gold))
 

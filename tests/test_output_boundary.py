@@ -83,7 +83,7 @@ def test_the_local_servers_credentials_stay_0600_under_a_permissive_umask(tmp_pa
     spec = importlib.util.spec_from_loader(loader.name, loader)
     script = importlib.util.module_from_spec(spec)
     loader.exec_module(script)
-    script._secrets(tmp_path, 8123)
+    script._secrets(tmp_path, 8123, "sqlite")
     for name in ("server.env", "credentials.env"):
         assert _mode(tmp_path / name) == 0o600, name
 

@@ -83,9 +83,9 @@ def test_each_installation_gets_its_own_secret_key_and_private_files(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
     first.mkdir()
     second.mkdir()
-    key1, creds1, created1 = script._secrets(first, 8123)
-    key2, creds2, _ = script._secrets(second, 8123)
-    again, creds1_again, created_again = script._secrets(first, 8124)
+    key1, creds1, created1 = script._secrets(first, 8123, "sqlite")
+    key2, creds2, _ = script._secrets(second, 8123, "sqlite")
+    again, creds1_again, created_again = script._secrets(first, 8124, "sqlite")
     assert created1 and not created_again
     assert key1 != key2 and len(key1) >= 50
     assert again == key1 and creds1_again["DOCCANO_PASSWORD"] == creds1["DOCCANO_PASSWORD"]
