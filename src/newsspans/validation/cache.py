@@ -9,7 +9,7 @@ its files, the registry ids it links to and its problems, in `SHARDS` files unde
 documents it checked again, so one edited file costs one small write, not the whole
 cache's (loading reads every shard: a few dozen files). A later run walks the tree;
 a document is checked again when any file of it differs (by sha256), when one of its
-linked registry entries changed, or when the schemas or the code changed; every other
+linked registry entries changed (looked at only when the registry as a whole changed), or when the schemas or the code changed; every other
 document's problems are taken from the cache.
 
 A file's sha256 is computed again unless its stat (size, mtime, ctime, inode, device) is
@@ -98,6 +98,8 @@ class ValidationCache:
         self.key = code_key(schema_dir)
         self.written_ns = {}   # shard -> when it was written
         self.dirty = set()     # shards holding something new to record
+        self._whole = None     # the registry's digest, once computed
+        self._linked = {}      # corpus/, annotations/ -> the names of the links there
         self.entries = self._load()
         self.fresh = {}
 
@@ -129,15 +131,26 @@ class ValidationCache:
         found = {}
         for top in ("corpus", "annotations"):
             folder = os.path.join(self.root, top, doc_id)
-            if os.path.islink(folder) or not _walk(folder, f"{top}/{doc_id}", found):
+            if doc_id in self._links(top) or not _walk(folder, f"{top}/{doc_id}", found):
                 return None
         return found
 
-    def file_sha(self, rel: str, signature, cached: dict, written_ns: int = 0):
-        """sha256 of one file: the recorded one when its stat is trusted, else read now."""
+    def _links(self, top: str) -> set:
+        """The names of the symbolic links in the folder `top` of the root, listed once (a
+        listing knows them without an lstat per document folder)."""
+        if top not in self._linked:
+            try:
+                with os.scandir(os.path.join(self.root, top)) as entries:
+                    self._linked[top] = {entry.name for entry in entries if entry.is_symlink()}
+            except OSError:
+                self._linked[top] = set()
+        return self._linked[top]
+
+    def file_sha(self, rel: str, signature: list, cached: dict, racy_before: int):
+        """sha256 of one file: the recorded one when its stat is trusted (the same, and last
+        modified before `racy_before`, in ns), else read now."""
         old = cached.get(rel) if cached else None
-        racy_before = written_ns - int(RACY_SECONDS * 1e9)
-        if old is not None and old[:-1] == list(signature) and signature[1] < racy_before:
+        if old is not None and old[:-1] == signature and signature[1] < racy_before:
             return old[-1]
         try:
             return hashlib.sha256(read_file(os.path.join(self.root, rel), root=self.root, name=rel)).hexdigest()
@@ -154,13 +167,14 @@ class ValidationCache:
         entry = self.entries.get(doc_id)
         cached = entry.get("files") if entry else None
         shard = shard_of(doc_id)
-        written_ns = self.written_ns.get(shard, 0)
+        racy_before = self.written_ns.get(shard, 0) - int(RACY_SECONDS * 1e9)
         current = {}
         for rel, signature in files.items():
-            sha = self.file_sha(rel, signature, cached, written_ns)
+            sha = self.file_sha(rel, signature, cached, racy_before)
             if sha is None:
                 return None
-            current[rel] = [*signature, sha]
+            signature.append(sha)
+            current[rel] = signature
         self.fresh[doc_id] = current
         if not entry:
             return None
@@ -168,9 +182,20 @@ class ValidationCache:
             self.dirty.add(shard)   # new stats (or hashes) to record, even when reused
             if _shas(cached) != _shas(current):
                 return None
-        if links_key(entry["links"], registry) != entry["registry"]:
-            return None
+        if (entry.get("whole_registry") != self._registry_digest(registry)
+                and links_key(entry["links"], registry) != entry["registry"]):
+            return None   # an entity it links to changed (the registry unchanged: none did)
         return [Problem(**p) for p in entry["problems"]]
+
+    def _registry_digest(self, registry) -> str:
+        """sha256 of the whole registry as read (the same for the whole run)."""
+        if self._whole is None:
+            try:
+                self._whole = "broken" if registry is None else hashlib.sha256(
+                    orjson.dumps(registry, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            except orjson.JSONEncodeError:   # (an integer orjson cannot write) never matches again
+                self._whole = f"unhashable {time.time_ns()}"
+        return self._whole
 
     def store(self, doc_id: str, problems, links, registry) -> None:
         files = self.fresh.get(doc_id)
@@ -179,6 +204,7 @@ class ValidationCache:
             self.entries.pop(doc_id, None)
             return
         self.entries[doc_id] = {"files": files, "links": links, "registry": links_key(links, registry),
+                                "whole_registry": self._registry_digest(registry),
                                 "problems": [p.asdict() for p in problems]}
 
     def save(self, doc_ids) -> None:
@@ -212,7 +238,7 @@ def _shas(files) -> dict:
 
 
 def _walk(folder: str, rel: str, found: dict) -> bool:
-    """Add {rel path: (size, mtime_ns, ctime_ns, inode, device)} of every file under
+    """Add {rel path: [size, mtime_ns, ctime_ns, inode, device]} of every file under
     `folder`; False when a link or a special file is there."""
     try:
         entries = list(os.scandir(folder))
@@ -227,7 +253,7 @@ def _walk(folder: str, rel: str, found: dict) -> bool:
             if not _walk(entry.path, name, found):
                 return False
         elif stat.S_ISREG(info.st_mode):
-            found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+            found[name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
         else:
             return False
     return True
