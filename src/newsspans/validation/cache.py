@@ -100,6 +100,7 @@ class ValidationCache:
         self.dirty = set()     # shards holding something new to record
         self._whole = None     # the registry's digest, once computed
         self._linked = {}      # corpus/, annotations/ -> the names of the links there
+        self._prefix = os.path.join(os.fspath(root), "")
         self.entries = self._load()
         self.fresh = {}
 
@@ -130,8 +131,8 @@ class ValidationCache:
         something there is not a plain file or folder (such a document is always checked)."""
         found = {}
         for top in ("corpus", "annotations"):
-            folder = os.path.join(self.root, top, doc_id)
-            if doc_id in self._links(top) or not _walk(folder, f"{top}/{doc_id}", found):
+            rel = f"{top}/{doc_id}"
+            if doc_id in self._links(top) or not _walk(self._prefix + rel, rel, found):
                 return None
         return found
 
@@ -241,19 +242,18 @@ def _walk(folder: str, rel: str, found: dict) -> bool:
     """Add {rel path: [size, mtime_ns, ctime_ns, inode, device]} of every file under
     `folder`; False when a link or a special file is there."""
     try:
-        entries = list(os.scandir(folder))
+        entries = os.scandir(folder)
     except FileNotFoundError:
         return True
     except OSError:
         return False
-    for entry in entries:
-        info = entry.stat(follow_symlinks=False)
-        name = f"{rel}/{entry.name}"
-        if stat.S_ISDIR(info.st_mode):
-            if not _walk(entry.path, name, found):
+    with entries:
+        for entry in entries:
+            info = entry.stat(follow_symlinks=False)
+            mode = info.st_mode
+            if stat.S_ISREG(mode):
+                found[rel + "/" + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                                 info.st_ino, info.st_dev]
+            elif not stat.S_ISDIR(mode) or not _walk(entry.path, rel + "/" + entry.name, found):
                 return False
-        elif stat.S_ISREG(info.st_mode):
-            found[name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
-        else:
-            return False
     return True
