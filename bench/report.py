@@ -147,6 +147,9 @@ def _validate_details(e) -> str:
                  f"{_f(inc['unchanged_seconds'])} s, one file changed {_f(inc['one_file_changed_seconds'])} s"
                  f" vs 2 x one-document {_f(inc['one_document_validate_seconds'])} s + walk "
                  f"{_f(inc['walk_seconds'])} s = {_f(inc['limit_seconds'])} s ({_r(inc['ratio'])})")
+        if "cpu_ratio" in inc:
+            text += (f"; in cpu {_f(inc['one_file_changed_cpu_seconds'])} s vs "
+                     f"{_f(inc['limit_cpu_seconds'])} s ({_r(inc['cpu_ratio'])})")
     return text
 
 

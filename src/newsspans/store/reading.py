@@ -25,7 +25,7 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISBLK, "a block device"))
 
 
-def read_file(path, *, root=None, limit=None, name=None) -> bytes:
+def read_file(path, *, root=None, limit=None, name=None, folder_checked=False) -> bytes:
     """The bytes of one regular file; a CorpusError naming it (`name`, default `path`) otherwise.
 
     Refused before a byte is read: a folder, FIFO, socket or device (reading one hangs or
@@ -34,6 +34,9 @@ def read_file(path, *, root=None, limit=None, name=None) -> bytes:
     under `root` that resolves outside it through a link at any component. The opened
     descriptor is checked again, so a file swapped after the checks is caught too, and at
     most limit+1 bytes are read, so a file growing meanwhile cannot exceed the limit.
+    `folder_checked`: the caller has just found, with `resolves_inside`, that the folder
+    holding `path` is inside `root` (a walk reading many files of one folder checks it
+    once); the file itself is still refused when it is a link.
     """
     name = os.fspath(path) if name is None else name
     limit = MAX_FILE_BYTES if limit is None else limit
@@ -43,7 +46,9 @@ def read_file(path, *, root=None, limit=None, name=None) -> bytes:
             raise CorpusError(f"{name}: is a symbolic link; corpus files must be regular files")
         # The lstat above looked at the last component itself, unless the path ends in "."
         # (or "/"): then it looked through it.
-        _check_inside(path, root, name, last_checked=os.path.basename(os.fspath(path)) not in ("", "."))
+        last = os.path.basename(os.fspath(path))
+        if not (folder_checked and last not in ("", ".", "..")):
+            _check_inside(path, root, name, last_checked=last not in ("", "."))
     _check_regular(info, name, limit)
     try:
         fd = os.open(path, _OPEN_FLAGS | (os.O_NOFOLLOW if root is not None else 0))

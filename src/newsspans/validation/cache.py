@@ -4,14 +4,17 @@ A document's problems depend on its files (corpus/<id>/ and annotations/<id>/), 
 registry entries its mentions link to (their existence and type, or the registry being
 broken), on the schema files and on the tool's code. The cache (`.newsspans-cache/`
 under the root, which ignores itself in git, or under $NEWSSPANS_CACHE_DIR) keeps, per document, the sha256 of each of
-its files, the registry ids it links to and its problems. A later run walks the tree;
+its files, the registry ids it links to and its problems, in `SHARDS` files under
+`validate/` (a document's shard is fixed by its id): a run rewrites only the shards of the
+documents it checked again, so one edited file costs one small write, not the whole
+cache's (loading reads every shard: a few dozen files). A later run walks the tree;
 a document is checked again when any file of it differs (by sha256), when one of its
-linked registry entries changed, or when the schemas or the code changed; every other
+linked registry entries changed (looked at only when the registry as a whole changed), or when the schemas or the code changed; every other
 document's problems are taken from the cache.
 
 A file's sha256 is computed again unless its stat (size, mtime, ctime, inode, device) is
 exactly the one recorded and it was last modified more than `RACY_SECONDS` before the
-cache was written (git's index makes the same bargain): an edit made within the same
+shard was written (git's index makes the same bargain): an edit made within the same
 clock tick as the write could otherwise keep the same stat.
 """
 
@@ -19,6 +22,7 @@ import hashlib
 import os
 import stat
 import time
+import zlib
 from pathlib import Path
 
 import orjson
@@ -29,8 +33,9 @@ from newsspans.store.writing import atomic_write
 from newsspans.validation.problems import Problem
 
 CACHE_DIR = ".newsspans-cache"
-CACHE_FILE = "validate.json"
-FORMAT = 1
+CACHE_SHARDS = "validate"   # the folder of the shards, inside the cache folder
+SHARDS = 64
+FORMAT = 2
 RACY_SECONDS = 2.0
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -78,28 +83,47 @@ def linked_ids(annotations) -> list:
     return sorted(found)
 
 
+def shard_of(doc_id: str) -> str:
+    """The shard file name of `doc_id` ("07.json"): the same on every machine and run."""
+    return f"{zlib.crc32(doc_id.encode('utf-8')) % SHARDS:02d}.json"
+
+
 class ValidationCache:
     """The cached problems of the documents of the corpus at `root`."""
 
     def __init__(self, root, schema_dir):
         self.root = Path(root)
         self.folder = cache_folder(root)
-        self.path = self.folder / CACHE_FILE
+        self.shards = self.folder / CACHE_SHARDS
         self.key = code_key(schema_dir)
-        self.written_ns = 0
+        self.written_ns = {}   # shard -> when it was written
+        self.dirty = set()     # shards holding something new to record
+        self._whole = None     # the registry's digest, once computed
+        self._linked = {}      # corpus/, annotations/ -> the names of the links there
+        self._prefix = os.path.join(os.fspath(root), "")
         self.entries = self._load()
         self.fresh = {}
-        self.changed = False
 
     def _load(self) -> dict:
+        entries = {}
         try:
-            data = orjson.loads(read_file(self.path, root=self.folder, name=str(self.path)))
-        except (CorpusError, orjson.JSONDecodeError):
-            return {}
-        if not isinstance(data, dict) or data.get("key") != self.key:
-            return {}
-        self.written_ns = data.get("written_ns", 0)
-        return data.get("documents", {})
+            names = sorted(os.listdir(self.shards))
+        except OSError:
+            return entries
+        for name in names:
+            if not name.endswith(".json") or name.startswith("."):
+                continue
+            path = self.shards / name
+            try:
+                data = orjson.loads(read_file(path, root=self.folder, name=str(path)))
+            except (CorpusError, orjson.JSONDecodeError):
+                continue
+            if not isinstance(data, dict) or data.get("key") != self.key:
+                self.dirty.add(name)   # another version's shard: rewritten (or emptied) by save
+                continue
+            self.written_ns[name] = data.get("written_ns", 0)
+            entries.update(data.get("documents", {}))
+        return entries
 
     # A document's files ---------------------------------------------------------------------
     def files_of(self, doc_id: str):
@@ -107,16 +131,27 @@ class ValidationCache:
         something there is not a plain file or folder (such a document is always checked)."""
         found = {}
         for top in ("corpus", "annotations"):
-            folder = os.path.join(self.root, top, doc_id)
-            if os.path.islink(folder) or not _walk(folder, f"{top}/{doc_id}", found):
+            rel = f"{top}/{doc_id}"
+            if doc_id in self._links(top) or not _walk(self._prefix + rel, rel, found):
                 return None
         return found
 
-    def file_sha(self, rel: str, signature, cached: dict):
-        """sha256 of one file: the recorded one when its stat is trusted, else read now."""
+    def _links(self, top: str) -> set:
+        """The names of the symbolic links in the folder `top` of the root, listed once (a
+        listing knows them without an lstat per document folder)."""
+        if top not in self._linked:
+            try:
+                with os.scandir(os.path.join(self.root, top)) as entries:
+                    self._linked[top] = {entry.name for entry in entries if entry.is_symlink()}
+            except OSError:
+                self._linked[top] = set()
+        return self._linked[top]
+
+    def file_sha(self, rel: str, signature: list, cached: dict, racy_before: int):
+        """sha256 of one file: the recorded one when its stat is trusted (the same, and last
+        modified before `racy_before`, in ns), else read now."""
         old = cached.get(rel) if cached else None
-        racy_before = self.written_ns - int(RACY_SECONDS * 1e9)
-        if old is not None and old[:-1] == list(signature) and signature[1] < racy_before:
+        if old is not None and old[:-1] == signature and signature[1] < racy_before:
             return old[-1]
         try:
             return hashlib.sha256(read_file(os.path.join(self.root, rel), root=self.root, name=rel)).hexdigest()
@@ -132,43 +167,69 @@ class ValidationCache:
             return None
         entry = self.entries.get(doc_id)
         cached = entry.get("files") if entry else None
+        shard = shard_of(doc_id)
+        racy_before = self.written_ns.get(shard, 0) - int(RACY_SECONDS * 1e9)
         current = {}
         for rel, signature in files.items():
-            sha = self.file_sha(rel, signature, cached)
+            sha = self.file_sha(rel, signature, cached, racy_before)
             if sha is None:
                 return None
-            current[rel] = [*signature, sha]
+            signature.append(sha)
+            current[rel] = signature
         self.fresh[doc_id] = current
-        if entry and current != cached:
-            self.changed = True   # new stats (or hashes) to record, even when reused
-        if not entry or _shas(cached) != _shas(current):
+        if not entry:
             return None
-        if links_key(entry["links"], registry) != entry["registry"]:
-            return None
+        if current != cached:
+            self.dirty.add(shard)   # new stats (or hashes) to record, even when reused
+            if _shas(cached) != _shas(current):
+                return None
+        if (entry.get("whole_registry") != self._registry_digest(registry)
+                and links_key(entry["links"], registry) != entry["registry"]):
+            return None   # an entity it links to changed (the registry unchanged: none did)
         return [Problem(**p) for p in entry["problems"]]
+
+    def _registry_digest(self, registry) -> str:
+        """sha256 of the whole registry as read (the same for the whole run)."""
+        if self._whole is None:
+            try:
+                self._whole = "broken" if registry is None else hashlib.sha256(
+                    orjson.dumps(registry, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            except orjson.JSONEncodeError:   # (an integer orjson cannot write) never matches again
+                self._whole = f"unhashable {time.time_ns()}"
+        return self._whole
 
     def store(self, doc_id: str, problems, links, registry) -> None:
         files = self.fresh.get(doc_id)
-        self.changed = True
+        self.dirty.add(shard_of(doc_id))
         if files is None:
             self.entries.pop(doc_id, None)
             return
         self.entries[doc_id] = {"files": files, "links": links, "registry": links_key(links, registry),
+                                "whole_registry": self._registry_digest(registry),
                                 "problems": [p.asdict() for p in problems]}
 
     def save(self, doc_ids) -> None:
-        """Write the entries of `doc_ids` (documents gone since are dropped); a folder that
-        cannot be written leaves the run uncached, never failed."""
-        keep = {d: self.entries[d] for d in doc_ids if d in self.entries}
-        if not self.changed and len(keep) == len(self.entries) and self.path.is_file():
+        """Write the shards holding a new entry or a document gone since (dropped); a folder
+        that cannot be written leaves the run uncached, never failed."""
+        wanted = set(doc_ids)
+        for doc_id in [d for d in self.entries if d not in wanted]:
+            del self.entries[doc_id]
+            self.dirty.add(shard_of(doc_id))
+        if not self.dirty:
             return   # nothing new to record
-        data = {"format": FORMAT, "key": self.key, "written_ns": time.time_ns(), "documents": keep}
+        by_shard = {name: {} for name in self.dirty}
+        for doc_id, entry in self.entries.items():
+            shard = shard_of(doc_id)
+            if shard in by_shard:
+                by_shard[shard][doc_id] = entry
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.shards.mkdir(parents=True, exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 atomic_write(ignore, b"# newsspans validate's cache: never committed\n*\n")
-            atomic_write(self.path, orjson.dumps(data))
+            for name, documents in sorted(by_shard.items()):
+                data = {"format": FORMAT, "key": self.key, "written_ns": time.time_ns(), "documents": documents}
+                atomic_write(self.shards / name, orjson.dumps(data))
         except OSError:
             pass
 
@@ -178,22 +239,21 @@ def _shas(files) -> dict:
 
 
 def _walk(folder: str, rel: str, found: dict) -> bool:
-    """Add {rel path: (size, mtime_ns, ctime_ns, inode, device)} of every file under
+    """Add {rel path: [size, mtime_ns, ctime_ns, inode, device]} of every file under
     `folder`; False when a link or a special file is there."""
     try:
-        entries = list(os.scandir(folder))
+        entries = os.scandir(folder)
     except FileNotFoundError:
         return True
     except OSError:
         return False
-    for entry in entries:
-        info = entry.stat(follow_symlinks=False)
-        name = f"{rel}/{entry.name}"
-        if stat.S_ISDIR(info.st_mode):
-            if not _walk(entry.path, name, found):
+    with entries:
+        for entry in entries:
+            info = entry.stat(follow_symlinks=False)
+            mode = info.st_mode
+            if stat.S_ISREG(mode):
+                found[rel + "/" + entry.name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                                 info.st_ino, info.st_dev]
+            elif not stat.S_ISDIR(mode) or not _walk(entry.path, rel + "/" + entry.name, found):
                 return False
-        elif stat.S_ISREG(info.st_mode):
-            found[name] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
-        else:
-            return False
     return True

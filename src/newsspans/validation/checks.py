@@ -196,10 +196,20 @@ def _link_policy(m, registry):
     return None
 
 
+_VALUE_TYPES = frozenset(labels.VALUE_TYPES)
+_LINK_REQUIRED = frozenset(labels.LINK_REQUIRED_TYPES)
+
+
+def _jpath(where) -> str:
+    """'$.quotes[3]' of a (layer, index) pair."""
+    layer, i = where
+    return f"$.{layer}[{i}]"
+
+
 def _elsewhere(ids, ref, wanted) -> str:
     """Why `ref` does not resolve: absent, or an id of the wrong layer."""
     if ref in ids:
-        return f"is {ids[ref]}, not {wanted}"
+        return f"is {_jpath(ids[ref])}, not {wanted}"
     return f"is not {wanted} id in this file"
 
 
@@ -216,19 +226,36 @@ class _LayerChecks:
         self.problems.append(Problem(self.file, message, path, self.where))
 
     def run(self, data):
-        ids = self.ids
+        ids, text = self.ids, self.text
+        n = len(text)
         for layer in labels.LAYERS:
+            inline = layer == "entities"
             for i, item in enumerate(data[layer]):
-                jpath = f"$.{layer}[{i}]"
-                if item["id"] in ids:
-                    self.add(f"{jpath}.id", f"duplicate id {item['id']!r} (first at {ids[item['id']]})")
+                item_id = item["id"]
+                if item_id in ids:
+                    self.add(f"$.{layer}[{i}].id", f"duplicate id {item_id!r} (first at {_jpath(ids[item_id])})")
                 else:
-                    ids[item["id"]] = jpath
-                self.span(jpath, item, inline=layer == "entities")
+                    ids[item_id] = (layer, i)   # its JSON path, written out only for a message
+                # The span checks of `span`, all passed at once; `span` says what failed.
+                start, end, expected = item["start"], item["end"], item["text"]
+                if not (start < end <= n and text[start:end] == expected and expected == expected.strip()
+                        and not (inline and "\n" in expected)):
+                    self.span(f"$.{layer}[{i}]", item, inline)
         mentions = {m["id"]: m for m in data["entities"]}
         quotes = {q["id"]: q for q in data["quotes"]}
-        for i, m in enumerate(data["entities"]):
-            self.mention_link(f"$.entities[{i}]", m)
+        registry = self.registry
+        if registry is not None:
+            for i, m in enumerate(data["entities"]):
+                # The links `mention_link` accepts, decided at once; it explains the others.
+                entity, label = m["entity"], m["label"]
+                if entity is None:
+                    if label not in _LINK_REQUIRED:
+                        continue
+                elif label not in _VALUE_TYPES:
+                    target = registry.get(entity)
+                    if target is not None and target["type"] == label:
+                        continue
+                self.mention_link(f"$.entities[{i}]", m)
         for i, q in enumerate(data["quotes"]):
             jpath = f"$.quotes[{i}]"
             if q["cue"] is not None:

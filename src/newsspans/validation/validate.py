@@ -8,7 +8,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 from newsspans.store.layout import DOC_ID, USER_NAME, Layout, check_doc_id
-from newsspans.store.reading import loads_json, read_file
+from newsspans.store.reading import loads_json, read_file, resolves_inside
 from newsspans.errors import CorpusError
 from newsspans.validation.cache import ValidationCache, linked_ids
 from newsspans.validation.checks import Unreadable, check_document_data
@@ -37,7 +37,7 @@ def validate_corpus(root, jobs=None, cache=False, progress=None) -> list:
         return [Problem("corpus", "no corpus/ folder here (is --root the corpus repository?)")]
     problems = []
     registry = _check_registry(corpus, problems)
-    doc_ids = corpus.doc_ids()
+    doc_ids = _folders(corpus.corpus_dir)   # what Layout.doc_ids lists, without a stat per folder
     store = ValidationCache(corpus.root, schema_dir()) if cache else None
     found = {}
     if store is not None:
@@ -57,12 +57,25 @@ def validate_corpus(root, jobs=None, cache=False, progress=None) -> list:
         problems.extend(found[doc_id])
     if corpus.annotations_dir.is_dir():
         known = set(doc_ids)
-        for folder in sorted(corpus.annotations_dir.iterdir()):
-            if folder.is_dir() and folder.name not in known:
-                problems.append(Problem(corpus.rel(folder),
-                                        f"annotations for {folder.name!r}, which is not a document in corpus/"))
+        for name in _folders(corpus.annotations_dir):   # names: sorting Paths costs more than listing them
+            if name not in known:
+                problems.append(Problem(f"annotations/{name}",
+                                        f"annotations for {name!r}, which is not a document in corpus/"))
     problems.extend(facts_problems(corpus.root))   # dataset.yaml, when there is one
     return problems
+
+
+def _folders(folder) -> list:
+    """The names of the folders in `folder` (links to folders included), sorted."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    found.append(entry.name)
+            except OSError:
+                pass
+    return sorted(found)
 
 
 def _same(iterable, total=None):
@@ -159,9 +172,15 @@ def read_document_files(corpus: Layout, doc_id: str) -> tuple:
     check_doc_id(doc_id)
     base = os.fspath(corpus.root)
 
+    checked = {}   # folder -> inside the root: checked once for all of its files
+
     def read(rel, parse=False, doc=None):   # plain strings: a Path per file costs more than its read
+        path = os.path.join(base, rel)
+        folder = os.path.dirname(path)
+        if folder not in checked:
+            checked[folder] = resolves_inside(folder, base)
         try:
-            data = read_file(os.path.join(base, rel), root=corpus.root, name=rel)
+            data = read_file(path, root=corpus.root, name=rel, folder_checked=checked[folder])
             return loads_json(data, rel) if parse else data
         except CorpusError as exc:
             return Unreadable(read_problem(rel, exc, doc))
@@ -189,13 +208,6 @@ def read_document_files(corpus: Layout, doc_id: str) -> tuple:
             annotations.append((name, Unreadable(Problem(
                 name, f"annotator name {path.stem!r} is not allowed as a file name"))))
             continue
-        data = _read(corpus, path, corpus.read_json, doc=doc_id)
-        annotations.append((name, data))
+        annotations.append((name, read(name, parse=True, doc=doc_id)))
     return doc, raw, texts, annotations
 
-
-def _read(corpus, path, reader, file=None, doc=None):
-    try:
-        return reader(path)
-    except CorpusError as exc:
-        return Unreadable(read_problem(file or corpus.rel(path), exc, doc))
