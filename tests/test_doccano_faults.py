@@ -106,6 +106,9 @@ class _FakeDoccano(BaseHTTPRequestHandler):
         if url.path == "/v1/tasks/status/task-1":
             if self._fault("locked") and self._count("locked-polls") <= 8:
                 return self._reply(500, b"<h1>Server Error (500)</h1>", "text/html")
+            if self._fault("gone"):
+                self.connection.shutdown(socket.SHUT_RDWR)   # the server died mid-task
+                return
             return self._reply(200, {"ready": not self._fault("never-ready"), "result": None, "error": None})
         if url.path == f"/v1/projects/{PID}/download" and parse_qs(url.query).get("taskId") == ["task-1"]:
             data = self.state["zip"]
@@ -292,6 +295,19 @@ def test_a_busy_server_is_waited_for(repo, fake, monkeypatch):
     posts = [r for r in state["requests"] if r == ("POST", f"/v1/projects/{PID}/download")]
     assert len(posts) == 2
     assert state["locked-polls"] == 9
+
+
+def test_a_server_gone_while_its_task_runs_is_an_error_at_once(repo, fake):
+    # Unlike a busy server (answers with errors), one that cannot be reached is not waited
+    # for until the task's ten-minute deadline.
+    url, state = fake
+    state["fault"] = "gone"
+    before = snapshot(repo)
+    started = time.monotonic()
+    with pytest.raises(DoccanoError, match="cannot reach Doccano"):
+        pull(repo, _conn(url))
+    assert time.monotonic() - started < 15
+    _assert_nothing_half_written(repo, before, state)
 
 
 def test_a_wrong_password_is_named_and_nothing_else_is_asked(repo, fake):

@@ -69,6 +69,11 @@ class DoccanoUnavailable(DoccanoError):
     retries: a state that may pass, unlike a refusal or a malformed answer."""
 
 
+class DoccanoBusy(DoccanoUnavailable):
+    """The Doccano server answered, with a server error (5xx): it is up but busy (SQLite's
+    lock), unlike a server that cannot be reached at all."""
+
+
 class RehydrateError(NewsspansError):
     """The full exports cannot be rebuilt: a text is missing or does not match its sha256."""
 

@@ -24,7 +24,7 @@ import requests
 
 from newsspans.doccano.records import check_list_item
 from newsspans.doccano.bounds import Deadline, Limits, WatchedAdapter, read_body, summarise, too_slow
-from newsspans.errors import DoccanoError, DoccanoUnavailable
+from newsspans.errors import DoccanoBusy, DoccanoError, DoccanoUnavailable
 from newsspans.store.reading import decode_utf8, read_file, read_text
 
 CONNECT_TIMEOUT = 3.05
@@ -220,7 +220,7 @@ class Connection:
             raise DoccanoError(f"Doccano at {self.url} denied {method} {path} to user "
                                f"{self.username!r} (HTTP {response.status_code}): is it a project admin?")
         detail = self.summary(response.content)
-        error = DoccanoUnavailable if response.status_code >= 500 else DoccanoError
+        error = DoccanoBusy if response.status_code >= 500 else DoccanoError
         raise error(f"Doccano at {self.url} answered {method} {path} with HTTP "
                     f"{response.status_code}" + (f": {detail}" if detail else ""))
 

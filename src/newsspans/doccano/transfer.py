@@ -11,7 +11,7 @@ import time
 import zipfile
 import zlib
 
-from newsspans.errors import DoccanoError, DoccanoUnavailable
+from newsspans.errors import DoccanoBusy, DoccanoError
 from newsspans.doccano.client import Connection
 from newsspans.doccano.records import Export, parse_export
 
@@ -26,9 +26,10 @@ def wait_for_task(conn: Connection, task_id: str, what: str, timeout: float):
     while True:
         try:
             status = conn.get(f"/v1/tasks/status/{task_id}")
-        except DoccanoUnavailable:
-            # Polling is read-only: a busy server (SQLite's lock, a restart) is waited for
-            # until the task's own deadline, not given up after the connection's retries.
+        except DoccanoBusy:
+            # Polling is read-only: a server that answers with errors (SQLite's lock) is
+            # waited for until the task's own deadline, not given up after one request's
+            # retries. One that cannot be reached at all is an error at once.
             if time.monotonic() > deadline:
                 raise
             time.sleep(POLL_MAX)
