@@ -57,3 +57,18 @@ def snapshot(root: Path) -> dict:
     """Every file under `root` with its sha256 and mode: compare two to see what was written."""
     return {p.relative_to(root).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mode)
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory):
+    """(datasets, cache folder) with every hub access turned off: load_dataset reads only
+    the local files it is given."""
+    import datasets
+    cache = tmp_path_factory.mktemp("hf")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_DATASETS_OFFLINE", "1")
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("HF_HOME", str(cache / "home"))
+        mp.setattr(datasets.config, "HF_HUB_OFFLINE", True)
+        datasets.disable_progress_bars()
+        yield datasets, cache / "datasets"

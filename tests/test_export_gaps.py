@@ -32,19 +32,6 @@ EXPECTED = {("documents", "train"): 2, ("documents", "validation"): 1,
             ("ner", "train"): 4, ("ner", "validation"): 4}
 
 
-@pytest.fixture(scope="module")
-def offline(tmp_path_factory):
-    import datasets
-    cache = tmp_path_factory.mktemp("hf")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        mp.setenv("HF_HOME", str(cache / "home"))
-        mp.setattr(datasets.config, "HF_HUB_OFFLINE", True)
-        datasets.disable_progress_bars()
-        yield datasets, cache / "datasets"
-
-
 def _copy(tmp_path, name="gaps"):
     root = tmp_path / name
     shutil.copytree(GAPS, root)

@@ -29,19 +29,6 @@ LABEL_SETS = {"label": labels.ENTITY_TYPES, "mention": labels.MENTION_KINDS,
               "kind": labels.QUOTE_KINDS, "category": labels.CLAIM_CATEGORIES}
 
 
-@pytest.fixture(scope="module")
-def offline(tmp_path_factory):
-    import datasets
-    cache = tmp_path_factory.mktemp("hf")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        mp.setenv("HF_HOME", str(cache / "home"))
-        mp.setattr(datasets.config, "HF_HUB_OFFLINE", True)
-        datasets.disable_progress_bars()
-        yield datasets, cache / "datasets"
-
-
 @pytest.fixture(scope="module", params=["mini", "repo"])
 def loaded(request, offline, tmp_path_factory):
     """(root, {config: DatasetDict}, {config: IterableDatasetDict})."""
