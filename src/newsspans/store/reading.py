@@ -212,18 +212,60 @@ def _orjson_exact(data: bytes, obj) -> bool:
     (orjson keeps the last pair), a fraction or exponent (a float), an integer beyond 64
     bits (a float too). Without a \\u escape every string of `obj` is written in `data`
     with the same colons, so the colons orjson writes back equal those of `data` unless a
-    pair was dropped; a float shows as a '.' or an 'e' outside the strings of its output.
+    pair was dropped (and a file identical to orjson's output dropped none). orjson writes every float with a digit followed by '.', 'e+' or
+    'e-' (`_digit_fractions`); such a pair inside a string is told apart by the parity of the
+    quotes before it, which delimit strings exactly when the output has no backslash.
     """
     if b"\\" in data and b"\\u" in data:
         return False
     try:
-        out = orjson.dumps(obj)
+        out = orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     except orjson.JSONEncodeError:   # nested deeper than orjson writes
         return False
-    if out.count(b":") != data.count(b":"):
+    # A file written as newsspans writes JSON is byte for byte orjson's indented output,
+    # which no dropped pair could give; any other layout is compared by its colons.
+    if out != data and out.count(b":") != data.count(b":"):
         return False
     if b"\\" in out:
-        out = out.replace(b"\\\\", b"").replace(b'\\"', b"")
+        return _no_float_outside_strings(out)
+    inside, last = False, 0
+    for at in _digit_fractions(out):
+        if out.count(b'"', last, at) % 2:
+            inside = not inside
+        if not inside:
+            return False
+        last = at
+    return True
+
+
+# orjson writes a number with a fraction or an exponent with a digit followed by '.', 'e+'
+# or 'e-' ("1.0", "1e+20", "5e-324"); a string may hold those too ("3.5 million"), which
+# the quote parity before it tells apart. '.', '+' and '-' are rare enough in these files
+# to be found one by one ('e' is not).
+_DIGIT_CODES = frozenset(b"0123456789")
+
+
+def _digit_fractions(out: bytes) -> list:
+    """The offsets of every digit in `out` followed by '.', 'e+' or 'e-', in order."""
+    found = []
+    at = out.find(b".", 1)
+    while at != -1:
+        if out[at - 1] in _DIGIT_CODES:
+            found.append(at - 1)
+        at = out.find(b".", at + 1)
+    for sign in (b"+", b"-"):
+        at = out.find(sign, 2)
+        while at != -1:
+            if out[at - 1] == 101 and out[at - 2] in _DIGIT_CODES:   # 101: 'e'
+                found.append(at - 2)
+            at = out.find(sign, at + 1)
+    found.sort()
+    return found
+
+
+def _no_float_outside_strings(out: bytes) -> bool:
+    """The same answer for an output with escapes: strings removed, then looked at."""
+    out = out.replace(b"\\\\", b"").replace(b'\\"', b"")
     structure = b"".join(out.split(b'"')[::2])
     return b"." not in structure and structure.count(b"e") == (structure.count(b"true")
                                                                 + structure.count(b"false"))
