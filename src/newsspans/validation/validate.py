@@ -5,6 +5,7 @@ located by file, document@version, JSON path and offsets.
 """
 
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 
 from newsspans.store.layout import DOC_ID, USER_NAME, Layout, check_doc_id
@@ -93,19 +94,22 @@ def _check_all(corpus, doc_ids, registry, jobs, links=False):
             for checked in pool.map(_validate_chunk, chunks):
                 yield from checked
     else:
+        folders = _Folders(corpus)
         for doc_id in doc_ids:
-            yield (doc_id, *_check_one(corpus, doc_id, registry, links))
+            yield (doc_id, *_check_one(corpus, doc_id, registry, links, folders))
 
 
 _worker = {}
 
 
 def _start_worker(root, registry, links):
-    _worker.update(corpus=Layout(root), registry=registry, links=links)
+    corpus = Layout(root)
+    _worker.update(corpus=corpus, registry=registry, links=links, folders=_Folders(corpus))
 
 
 def _validate_chunk(doc_ids):
-    return [(d, *_check_one(_worker["corpus"], d, _worker["registry"], _worker["links"])) for d in doc_ids]
+    w = _worker
+    return [(d, *_check_one(w["corpus"], d, w["registry"], w["links"], w["folders"])) for d in doc_ids]
 
 
 def validate_documents(corpus: Layout, doc_ids) -> list:
@@ -152,35 +156,73 @@ def validate_document(corpus: Layout, doc_id: str, registry) -> list:
     return _check_one(corpus, doc_id, registry)[0]
 
 
-def _check_one(corpus: Layout, doc_id: str, registry, links=False) -> tuple:
-    """(problems, registry ids its mentions link to, when `links` is asked for) of one document."""
+def _check_one(corpus: Layout, doc_id: str, registry, links=False, folders=None) -> tuple:
+    """(problems, registry ids its mentions link to, when `links` is asked for) of one document.
+
+    `folders` remembers, across the documents of one run, which folders were found inside
+    the repository (`_Folders`).
+    """
     if not DOC_ID.fullmatch(doc_id):
         return [Problem(f"corpus/{doc_id}", f"folder name {doc_id!r} is not a document id "
                                             f"matching {DOC_ID.pattern}")], []
-    folder = os.path.join(os.fspath(corpus.root), "corpus", doc_id)
-    if os.path.islink(folder):
+    folders = folders or _Folders(corpus)
+    if folders.is_link(f"corpus/{doc_id}"):
         return [Problem(f"corpus/{doc_id}", "is a symbolic link; document folders must be real folders")], []
-    files = read_document_files(corpus, doc_id)
+    files = read_document_files(corpus, doc_id, folders)
     return check_document_data(doc_id, *files, registry), linked_ids(files[3]) if links else []
 
 
-def read_document_files(corpus: Layout, doc_id: str) -> tuple:
+class _Folders:
+    """Which folders of one repository resolve inside it, each found out once per run.
+
+    A folder whose parent is known to be inside, and which is not itself a symbolic link,
+    is inside: one lstat instead of one per component. Anything else (a link on the way)
+    is decided by `resolves_inside` in full.
+    """
+
+    def __init__(self, corpus: Layout):
+        self.base = os.fspath(corpus.root)
+        self.prefix = os.path.join(self.base, "")
+        self.inside = {}   # relative folder -> resolves inside the root
+        self.links = {}    # relative folder -> is a symbolic link itself
+
+    def is_link(self, rel) -> bool:
+        """Whether the folder `rel` itself is a symbolic link (lstat, remembered)."""
+        found = self.links.get(rel)
+        if found is None:
+            try:
+                found = stat.S_ISLNK(os.lstat(self.prefix + rel).st_mode)
+            except OSError:
+                found = False
+            self.links[rel] = found
+        return found
+
+    def holds(self, rel) -> bool:
+        """Whether the folder `rel` ('corpus/doc') resolves inside the root."""
+        found = self.inside.get(rel)
+        if found is None:
+            parent, _, name = rel.rpartition("/")
+            if parent and name not in ("", ".", "..") and self.holds(parent) and not self.is_link(rel):
+                found = True
+            else:
+                found = resolves_inside(self.prefix + rel, self.base)
+            self.inside[rel] = found
+        return found
+
+
+def read_document_files(corpus: Layout, doc_id: str, folders=None) -> tuple:
     """(document.json, raw bytes, {version: bytes}, [(file, data)]) of `doc_id`, each read once.
 
     What cannot be read stands as an `Unreadable` holding its Problem.
     """
     check_doc_id(doc_id)
-    base = os.fspath(corpus.root)
-
-    checked = {}   # folder -> inside the root: checked once for all of its files
+    folders = folders or _Folders(corpus)
+    prefix, root = folders.prefix, corpus.root
 
     def read(rel, parse=False, doc=None):   # plain strings: a Path per file costs more than its read
-        path = os.path.join(base, rel)
-        folder = os.path.dirname(path)
-        if folder not in checked:
-            checked[folder] = resolves_inside(folder, base)
         try:
-            data = read_file(path, root=corpus.root, name=rel, folder_checked=checked[folder])
+            data = read_file(prefix + rel, root=root, name=rel,
+                             folder_checked=folders.holds(rel.rpartition("/")[0]))
             return loads_json(data, rel) if parse else data
         except CorpusError as exc:
             return Unreadable(read_problem(rel, exc, doc))
@@ -194,20 +236,25 @@ def read_document_files(corpus: Layout, doc_id: str) -> tuple:
         n = entry["version"]
         texts[n] = read(f"corpus/{doc_id}/v{int(n)}.txt", doc=f"{doc_id}@{n}")
     annotations = []
-    folder = corpus.annotations_dir / doc_id / "annotators"
-    broken = os.path.lexists(folder) and (os.path.islink(folder) or not os.path.isdir(folder))
-    if broken:
-        name = corpus.rel(folder)
-        annotations.append((name, Unreadable(Problem(
-            name, "is not a folder: annotators' files belong in a real folder annotators/", doc=doc_id))))
-    for path in corpus.annotation_paths(doc_id):
-        if broken and path.parent.name == "annotators":
-            continue
-        name = corpus.rel(path)
-        if path.parent.name == "annotators" and (not USER_NAME.fullmatch(path.stem) or ".." in path.stem):
-            annotations.append((name, Unreadable(Problem(
-                name, f"annotator name {path.stem!r} is not allowed as a file name"))))
-            continue
-        annotations.append((name, read(name, parse=True, doc=doc_id)))
+    folder = f"annotations/{doc_id}"
+    if os.path.lexists(f"{prefix}{folder}/gold.json"):
+        annotations.append((f"{folder}/gold.json", read(f"{folder}/gold.json", parse=True, doc=doc_id)))
+    annotators = f"{folder}/annotators"
+    try:
+        kind = os.lstat(prefix + annotators).st_mode
+    except OSError:
+        kind = None
+    if kind is not None and not stat.S_ISDIR(kind):
+        annotations.append((annotators, Unreadable(Problem(
+            annotators, "is not a folder: annotators' files belong in a real folder annotators/", doc=doc_id))))
+    elif kind is not None:
+        for name in sorted(os.listdir(prefix + annotators)):
+            if not name.endswith(".json"):
+                continue
+            rel, user = f"{annotators}/{name}", name[:-len(".json")] or name   # Path(name).stem
+            if not USER_NAME.fullmatch(user) or ".." in user:
+                annotations.append((rel, Unreadable(Problem(
+                    rel, f"annotator name {user!r} is not allowed as a file name"))))
+                continue
+            annotations.append((rel, read(rel, parse=True, doc=doc_id)))
     return doc, raw, texts, annotations
-
