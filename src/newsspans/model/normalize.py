@@ -6,6 +6,7 @@ to its output is a new NORMALIZER_VERSION, recorded in each version entry it der
 
 import re
 import unicodedata
+from functools import partial
 from typing import Optional
 
 NORMALIZER_VERSION = "1"
@@ -20,12 +21,15 @@ def normalize(raw: str) -> str:
     space; paragraphs (headings included) separated by exactly one blank line; one final
     newline. Idempotent: normalize(normalize(x)) == normalize(x).
     """
-    text = _nfc(raw.replace("\ufeff", ""))
     paragraphs, current = [], []
     # str.splitlines breaks at exactly these: \r\n, \r, \n, \x0b, \x0c, \x1c, \x1d, \x1e,
     # \x85, \u2028 and \u2029 (test_normalize checks it against the regular expression).
-    for line in text.splitlines():
-        line = line.strip()
+    # NFC line by line equals NFC of the whole text cut into lines: a line break is a
+    # starter that composes with nothing, so no composition or reordering crosses it, and
+    # none of them is made or unmade by NFC. A line whose marks may compose is composed on
+    # its own, not the whole text (unicodedata composes a whole string once one mark may).
+    for line in raw.replace("\ufeff", "").splitlines():
+        line = _nfc(line).strip()
         if line:
             current.append(line)
         elif current:
@@ -43,9 +47,9 @@ def normalize(raw: str) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
-def _nfc(text: str) -> str:
-    # The quick check is cheaper than composing, and most text is NFC already.
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+# unicodedata.normalize answers from its quick check, returning the string itself, when
+# the text is NFC already, and composes only when it may not be.
+_nfc = partial(unicodedata.normalize, "NFC")
 
 
 # Every control character (Unicode category Cc: C0, DEL, C1) except the newline. The
