@@ -9,8 +9,6 @@ quiet.
 import sys
 from functools import partial
 
-from tqdm import tqdm
-
 
 def on_terminal(stream=None) -> bool:
     stream = stream or sys.stderr
@@ -35,5 +33,6 @@ def _quiet(iterable, total=None):
 
 
 def _wrapped(iterable, total=None, *, desc, unit, stream):
+    from tqdm import tqdm   # only for a terminal: a pipe or CI never pays for the import
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=stream, leave=False,
                 dynamic_ncols=True, mininterval=0.5)
