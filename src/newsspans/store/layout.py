@@ -79,14 +79,17 @@ class Layout:
 
     def annotation_paths(self, doc_id: str):
         """gold.json first, then each annotator file, sorted by name."""
-        folder = os.path.join(self._prefix, "annotations", doc_id)
-        gold = os.path.join(folder, "gold.json")
-        paths = [Path(gold)] if os.path.lexists(gold) else []
-        annotators = os.path.join(folder, "annotators")
+        return [Path(self._prefix + rel) for rel in self.annotation_files(doc_id)]
+
+    def annotation_files(self, doc_id: str) -> list:
+        """`annotation_paths` relative to the root, as plain strings ('annotations/d/gold.json')."""
+        folder = f"annotations/{doc_id}"
+        found = [f"{folder}/gold.json"] if os.path.lexists(f"{self._prefix}{folder}/gold.json") else []
+        annotators = f"{self._prefix}{folder}/annotators"
         if os.path.isdir(annotators):
-            paths.extend(Path(annotators, name) for name in sorted(os.listdir(annotators))
+            found.extend(f"{folder}/annotators/{name}" for name in sorted(os.listdir(annotators))
                          if name.endswith(".json"))
-        return paths
+        return found
 
     # Reading ----------------------------------------------------------------------------
     def read_bytes(self, path: Path) -> bytes:

@@ -212,9 +212,10 @@ def _orjson_exact(data: bytes, obj) -> bool:
     (orjson keeps the last pair), a fraction or exponent (a float), an integer beyond 64
     bits (a float too). Without a \\u escape every string of `obj` is written in `data`
     with the same colons, so the colons orjson writes back equal those of `data` unless a
-    pair was dropped (and a file identical to orjson's output dropped none). orjson writes every float with a digit followed by '.', 'e+' or
-    'e-' (`_digit_fractions`); such a pair inside a string is told apart by the parity of the
-    quotes before it, which delimit strings exactly when the output has no backslash.
+    pair was dropped (and a file identical to orjson's output dropped none). orjson writes
+    every float with a digit followed by '.', 'e+' or 'e-' (`_digit_fractions`); such a
+    pair inside a string is told apart by the parity of the quotes before it, which delimit
+    strings exactly when the output has no backslash.
     """
     if b"\\" in data and b"\\u" in data:
         return False

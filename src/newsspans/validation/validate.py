@@ -236,25 +236,21 @@ def read_document_files(corpus: Layout, doc_id: str, folders=None) -> tuple:
         n = entry["version"]
         texts[n] = read(f"corpus/{doc_id}/v{int(n)}.txt", doc=f"{doc_id}@{n}")
     annotations = []
-    folder = f"annotations/{doc_id}"
-    if os.path.lexists(f"{prefix}{folder}/gold.json"):
-        annotations.append((f"{folder}/gold.json", read(f"{folder}/gold.json", parse=True, doc=doc_id)))
-    annotators = f"{folder}/annotators"
-    try:
-        kind = os.lstat(prefix + annotators).st_mode
-    except OSError:
-        kind = None
-    if kind is not None and not stat.S_ISDIR(kind):
+    annotators = f"annotations/{doc_id}/annotators"
+    broken = os.path.lexists(prefix + annotators) and (folders.is_link(annotators)
+                                                        or not os.path.isdir(prefix + annotators))
+    if broken:
         annotations.append((annotators, Unreadable(Problem(
             annotators, "is not a folder: annotators' files belong in a real folder annotators/", doc=doc_id))))
-    elif kind is not None:
-        for name in sorted(os.listdir(prefix + annotators)):
-            if not name.endswith(".json"):
+    for rel in corpus.annotation_files(doc_id):
+        folder, _, name = rel.rpartition("/")
+        if folder == annotators:
+            if broken:
                 continue
-            rel, user = f"{annotators}/{name}", name[:-len(".json")] or name   # Path(name).stem
+            user = name[:-len(".json")] or name   # Path(name).stem
             if not USER_NAME.fullmatch(user) or ".." in user:
                 annotations.append((rel, Unreadable(Problem(
                     rel, f"annotator name {user!r} is not allowed as a file name"))))
                 continue
-            annotations.append((rel, read(rel, parse=True, doc=doc_id)))
+        annotations.append((rel, read(rel, parse=True, doc=doc_id)))
     return doc, raw, texts, annotations
