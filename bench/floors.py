@@ -43,25 +43,26 @@ def _annotation_files(root: Path):
 
 
 def parse(root: Path) -> dict:
-    files = spans = 0
-    for path in _annotation_files(root):
-        data = orjson.loads(path.read_bytes())
-        files += 1
-        spans += sum(len(data.get(layer, ())) for layer in ("entities", "quotes", "claims"))
+    files, spans = _parse_files(_annotation_files(root))
     return {"files": files, "spans": spans}
+
+
+def _every_file(root: Path):
+    """(name, bytes) of every file under corpus/ and annotations/: what validate reads."""
+    for folder in ("corpus", "annotations"):
+        for dirpath, _, names in os.walk(root / folder):
+            for name in names:
+                yield name, Path(dirpath, name).read_bytes()
 
 
 def read_all(root: Path) -> dict:
     """Every file validate reads, read; every JSON file parsed (a wider floor, for context)."""
     files = size = 0
-    for folder in ("corpus", "annotations"):
-        for dirpath, _, names in os.walk(root / folder):
-            for name in names:
-                data = Path(dirpath, name).read_bytes()
-                if name.endswith(".json"):
-                    orjson.loads(data)
-                files += 1
-                size += len(data)
+    for name, data in _every_file(root):
+        if name.endswith(".json"):
+            orjson.loads(data)
+        files += 1
+        size += len(data)
     return {"files": files, "bytes": size}
 
 
@@ -88,13 +89,10 @@ def parse_parallel(root: Path) -> dict:
 def read_hash(root: Path) -> dict:
     import hashlib
     files = size = 0
-    for folder in ("corpus", "annotations"):
-        for dirpath, _, names in os.walk(root / folder):
-            for name in names:
-                data = Path(dirpath, name).read_bytes()
-                hashlib.sha256(data).hexdigest()
-                files += 1
-                size += len(data)
+    for _, data in _every_file(root):
+        hashlib.sha256(data).hexdigest()
+        files += 1
+        size += len(data)
     return {"files": files, "bytes": size}
 
 
