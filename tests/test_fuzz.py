@@ -115,25 +115,12 @@ def _make_corpus(root, text, entities, quotes, claims):
     return AnnotationFile.fromdict(gold)
 
 
-@pytest.fixture(scope="module")
-def offline_datasets(tmp_path_factory):
-    import datasets
-    home = tmp_path_factory.mktemp("hf")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        mp.setenv("HF_HOME", str(home / "home"))
-        mp.setattr(datasets.config, "HF_HUB_OFFLINE", True)
-        datasets.disable_progress_bars()
-        yield datasets, home
-
-
 @settings(max_examples=EXPORT_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(annotated_texts())
-def test_files_export_load_files_is_lossless(offline_datasets, data):
-    datasets, home = offline_datasets
-    with tempfile.TemporaryDirectory(dir=home) as tmp:
+def test_files_export_load_files_is_lossless(offline, data):
+    datasets, _ = offline   # (the cache is per example, in its temporary folder)
+    with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "corpus-root"
         gold = _make_corpus(root, *data)
         export_corpus(root)
