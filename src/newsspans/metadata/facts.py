@@ -11,8 +11,6 @@ a located Problem and nothing is written.
 import os
 import re
 
-import yaml
-
 from newsspans.errors import CorpusError, InvalidCorpus
 from newsspans.model import labels
 from newsspans.model.normalize import NORMALIZER_VERSION
@@ -39,6 +37,7 @@ def _duplicate_key(node, seen=None):
     safe_load keeps the last of two equal keys silently; the node graph still has both.
     Each node is visited once, so aliases cannot make the walk explode.
     """
+    import yaml   # imported by _read already (see there)
     seen = set() if seen is None else seen
     if id(node) in seen:
         return None
@@ -67,6 +66,7 @@ _MAX_VALUES = 100_000
 def _expanded_size(node, sizes=None) -> int:
     """How many values the composed YAML has once its aliases are expanded: each node is
     counted once and its size kept, so a bomb is measured without being expanded."""
+    import yaml   # imported by _read already (see there)
     sizes = {} if sizes is None else sizes
     if id(node) not in sizes:
         sizes[id(node)] = 1   # a node inside itself is a RecursionError at load: counted once
@@ -98,6 +98,7 @@ def load_facts(root) -> dict:
 
 def _read(root):
     """(data, problems) of dataset.yaml: parsed, JSON-typed and schema-checked."""
+    import yaml   # here, not at the top: a corpus without dataset.yaml never pays for it
     corpus = Layout(root)
     try:
         text = decode_utf8(corpus.read_bytes(corpus.root / FACTS), FACTS)

@@ -11,8 +11,6 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema_rs
-
 KINDS = ("document", "entities", "annotations", "dataset", "releases", "doccano-export")
 
 
@@ -67,6 +65,7 @@ def validator(kind: str):
 
 @lru_cache(maxsize=None)
 def _fast_validator(kind: str):
+    import jsonschema_rs   # imported with the first validator: a run that checks no file never needs it
     registry = jsonschema_rs.Registry([(load_schema(k)["$id"], load_schema(k)) for k in KINDS])
     return jsonschema_rs.validator_for(load_schema(kind), registry=registry)
 

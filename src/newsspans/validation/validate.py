@@ -6,12 +6,10 @@ located by file, document@version, JSON path and offsets.
 
 import os
 import stat
-from concurrent.futures import ProcessPoolExecutor
 
 from newsspans.store.layout import DOC_ID, USER_NAME, Layout, check_doc_id
 from newsspans.store.reading import loads_json, read_file, resolves_inside
 from newsspans.errors import CorpusError
-from newsspans.validation.cache import ValidationCache, linked_ids
 from newsspans.validation.checks import Unreadable, check_document_data
 from newsspans.validation.problems import Problem, read_problem, schema_problems
 from newsspans.validation.schemas import is_valid, schema_dir
@@ -39,7 +37,10 @@ def validate_corpus(root, jobs=None, cache=False, progress=None) -> list:
     problems = []
     registry = _check_registry(corpus, problems)
     doc_ids = _folders(corpus.corpus_dir)   # what Layout.doc_ids lists, without a stat per folder
-    store = ValidationCache(corpus.root, schema_dir()) if cache else None
+    store = None
+    if cache:   # the cache module (and the writer, tempfile, zlib) is imported only then
+        from newsspans.validation.cache import ValidationCache
+        store = ValidationCache(corpus.root, schema_dir())
     found = {}
     if store is not None:
         for doc_id in doc_ids:
@@ -89,6 +90,7 @@ def _check_all(corpus, doc_ids, registry, jobs, links=False):
     if jobs > 1 and len(doc_ids) >= _PARALLEL_FROM:
         size = max(16, min(256, len(doc_ids) // (jobs * 8)))
         chunks = [doc_ids[i:i + size] for i in range(0, len(doc_ids), size)]
+        from concurrent.futures import ProcessPoolExecutor   # multiprocessing and co.: only when a pool starts
         with ProcessPoolExecutor(jobs, initializer=_start_worker,
                                  initargs=(str(corpus.root), registry, links)) as pool:
             for checked in pool.map(_validate_chunk, chunks):
@@ -169,7 +171,10 @@ def _check_one(corpus: Layout, doc_id: str, registry, links=False, folders=None)
     if folders.is_link(f"corpus/{doc_id}"):
         return [Problem(f"corpus/{doc_id}", "is a symbolic link; document folders must be real folders")], []
     files = read_document_files(corpus, doc_id, folders)
-    return check_document_data(doc_id, *files, registry), linked_ids(files[3]) if links else []
+    if not links:
+        return check_document_data(doc_id, *files, registry), []
+    from newsspans.validation.cache import linked_ids   # links are asked for only with a cache
+    return check_document_data(doc_id, *files, registry), linked_ids(files[3])
 
 
 class _Folders:
