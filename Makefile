@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup build test validate clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml hatch_build.py src/newsspans/_fastcheck.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'

@@ -1,14 +1,34 @@
 """The fast JSON reader (orjson, checked) answers exactly as the exact reader (the standard
 library's parser with hooks): the same value, or the same error with the same message and
-JSON path, on valid, hostile and broken files alike."""
+JSON path, on valid, hostile and broken files alike; with its check compiled
+(`_fastcheck.exact_json`, where it was built) and with the Python reference alone."""
 
 import json
+from contextlib import contextmanager
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from newsspans.errors import CorpusError
+from newsspans.store.compiled import fastcheck
+from newsspans.store import reading
 from newsspans.store.reading import loads_json, loads_json_exact
+
+GUARDS = ["compiled", "reference"]
+
+
+@contextmanager
+def _guard(name):
+    """The reader's check as `name`: the compiled scan first, or the Python reference alone."""
+    if name == "compiled" and fastcheck is None:
+        pytest.skip("the compiled checks are not built here")
+    saved = reading.fastcheck
+    reading.fastcheck = fastcheck if name == "compiled" else None
+    try:
+        yield
+    finally:
+        reading.fastcheck = saved
 
 
 def _answer(reader, data):
@@ -48,8 +68,10 @@ def _write(value, indent, ascii_):
 
 @settings(max_examples=800, suppress_health_check=[HealthCheck.too_slow])
 @given(_values, st.booleans(), st.booleans())
-def test_fast_and_exact_readers_agree_on_generated_files(value, indent, ascii_):
-    _same(_write(value, indent, ascii_).encode("utf-8"))
+@pytest.mark.parametrize("guard", GUARDS)
+def test_fast_and_exact_readers_agree_on_generated_files(guard, value, indent, ascii_):
+    with _guard(guard):
+        _same(_write(value, indent, ascii_).encode("utf-8"))
 
 
 def _plain(value):
@@ -63,28 +85,34 @@ def _plain(value):
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(_values)
-def test_fast_and_exact_readers_agree_on_files_written_as_newsspans_writes(value):
+@pytest.mark.parametrize("guard", GUARDS)
+def test_fast_and_exact_readers_agree_on_files_written_as_newsspans_writes(guard, value):
     # The layout of every file newsspans writes, which the fast reader recognises byte for
     # byte: floats, strings that look like numbers and escapes must still be told apart.
-    _same((json.dumps(_plain(value), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    with _guard(guard):
+        _same((json.dumps(_plain(value), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 @settings(max_examples=500)
 @given(_values, st.data())
-def test_fast_and_exact_readers_agree_on_damaged_files(value, data):
+@pytest.mark.parametrize("guard", GUARDS)
+def test_fast_and_exact_readers_agree_on_damaged_files(guard, value, data):
     raw = bytearray(_write(value, True, False).encode("utf-8"))
     for _ in range(data.draw(st.integers(1, 3))):
         at = data.draw(st.integers(0, len(raw)))
         raw[at:at] = data.draw(st.sampled_from(
             [b'"', b"\\", b"\\u", b"\\ud800", b":", b",", b"1.0", b"1e3", b"NaN", b"\xef\xbb\xbf",
              b"\xed\xa0\x80", b"\xff", b"9" * 25, b"-0", b"}", b"]", b"{", b"[", b"\x00", b" "]))
-    _same(bytes(raw))
+    with _guard(guard):
+        _same(bytes(raw))
 
 
 @settings(max_examples=300)
 @given(st.binary(max_size=80))
-def test_fast_and_exact_readers_agree_on_arbitrary_bytes(raw):
-    _same(raw)
+@pytest.mark.parametrize("guard", GUARDS)
+def test_fast_and_exact_readers_agree_on_arbitrary_bytes(guard, raw):
+    with _guard(guard):
+        _same(raw)
 
 
 @pytest.mark.parametrize("raw", [
@@ -93,5 +121,72 @@ def test_fast_and_exact_readers_agree_on_arbitrary_bytes(raw):
     b'{"a": "x\\":y", "a": 2}', b'{"a": 1, "b": "\\u003a"}', b'[' * 300 + b']' * 300,
     b'[' * 2000 + b']' * 2000, b'{"e": false, "f": 1E2}', b'\xef\xbb\xbf[]', b'"\\ud800"',
 ])
-def test_fast_and_exact_readers_agree_on_the_hard_cases(raw):
-    _same(raw)
+@pytest.mark.parametrize("guard", GUARDS)
+def test_fast_and_exact_readers_agree_on_the_hard_cases(guard, raw):
+    with _guard(guard):
+        _same(raw)
+
+
+# The compiled scan on its own: wherever it vouches for orjson's parse, the exact reader
+# returns the same value (it is asked only about files orjson parsed).
+
+def _vouched_rightly(data):
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    vouched = fastcheck.exact_json(data)
+    if vouched:
+        exact = loads_json_exact(data, "f.json")   # a refusal here fails the test
+        assert json.dumps(obj, sort_keys=True) == json.dumps(exact, sort_keys=True)
+    return vouched
+
+
+needs_compiled = pytest.mark.skipif(fastcheck is None, reason="the compiled checks are not built here")
+
+
+@needs_compiled
+@settings(max_examples=800, suppress_health_check=[HealthCheck.too_slow])
+@given(_values, st.booleans(), st.booleans(), st.data())
+def test_the_compiled_scan_vouches_only_for_exact_parses(value, indent, ascii_, data):
+    raw = bytearray(_write(value, indent, ascii_).encode("utf-8"))
+    for _ in range(data.draw(st.integers(0, 2))):
+        at = data.draw(st.integers(0, len(raw)))
+        raw[at:at] = data.draw(st.sampled_from(
+            [b'"', b"\\", b"\\/", b"\\u0041", b":", b",", b"1.0", b"1e3", b"1E3", b"9" * 19, b"-0",
+             b'"a": 1, ', b'"a": 1', b"{", b"}", b"[", b"]", b" ", b"\n"]))
+    _vouched_rightly(bytes(raw))
+
+
+@needs_compiled
+@settings(max_examples=500)
+@given(st.binary(max_size=120))
+def test_the_compiled_scan_reads_arbitrary_bytes_safely(raw):
+    assert fastcheck.exact_json(raw) in (True, False)
+    _vouched_rightly(raw)
+
+
+@needs_compiled
+@pytest.mark.parametrize("raw, vouched", [
+    (b'{"a": 1, "b": [1, 2], "c": {"a": null, "b": true}}', True),
+    (b'[{"a": 1}, {"a": 1}]', True),                       # one key in sibling objects
+    (b'{"a": {"b": 1}, "b": 2}', True),                     # a nested object's key, then the same outside
+    (b'{"a": 1, "b": {"a": 1}, "a": 2}', False),            # a key repeated after a nested object
+    (b'{"a": [{"a": 1}], "a": 1}', False),
+    (b'{"": 1, "": 2}', False),
+    (b'{"a/": 1, "a\\/": 2}', False),                       # the same key once decoded
+    (b'{"k\\"": 1}', False),                                # an escaped key: the reference decides
+    (b'{"v": "a \\"quoted\\" 1.5 word"}', True),           # escapes and a fraction inside a string
+    (b'{"v": "\\\\u0041"}', True),                          # a backslash, then "u0041"
+    (b'{"v": "\\u0041"}', False),
+    (b'{"x": 999999999999999999}', True),                   # 18 digits
+    (b'{"x": 9999999999999999999}', False),                 # 19: the reference decides
+    (b'{"x": -0}', True),
+    (b'{"x": 1.0}', False), (b'{"x": 1e2}', False), (b'{"x": 1E2}', False),
+    (b'[' * 255 + b']' * 255, True), (b'[' * 256 + b']' * 256, False),
+    (b'{' + b", ".join(b'"k%d": 1' % i for i in range(64)) + b'}', True),
+    (b'{' + b", ".join(b'"k%d": 1' % i for i in range(65)) + b'}', False),
+    (b'{"a": "x\\":y", "a": 2}', False),
+])
+def test_the_compiled_scan_on_the_hard_cases(raw, vouched):
+    assert _vouched_rightly(raw) is vouched

@@ -13,6 +13,7 @@ import stat
 import orjson
 
 from newsspans.errors import CorpusError, JsonError
+from newsspans.store.compiled import fastcheck
 
 # One article with thousands of annotations is a few MB; a file far larger is a mistake or
 # an attack, and is refused before it is read into memory.
@@ -206,6 +207,18 @@ def loads_json(data: bytes, where: str):
 
 def _orjson_exact(data: bytes, obj) -> bool:
     """Whether `obj`, orjson's parse of `data`, is exactly what `loads_json_exact` returns.
+
+    The compiled scan answers first where it was built (one pass over the bytes: no
+    duplicate key, fraction, exponent, long integer or \\u escape); when it is not sure,
+    the reference below decides.
+    """
+    if fastcheck is not None and fastcheck.exact_json(data):
+        return True
+    return _orjson_exact_reference(data, obj)
+
+
+def _orjson_exact_reference(data: bytes, obj) -> bool:
+    """`_orjson_exact` in Python: the reference, and the only path where nothing was compiled.
 
     orjson refuses a BOM, invalid UTF-8 (hence any raw surrogate), NaN and Infinity, and
     lone surrogate escapes. What it accepts and the exact parser does not: a duplicate key

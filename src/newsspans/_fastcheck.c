@@ -1,0 +1,414 @@
+/* The compiled fast paths of validation: each answers "certainly sound" or "ask the
+ * reference", never a problem of its own. The Python code they stand in front of
+ * (store/reading.py `_orjson_exact`, validation/checks.py `_LayerChecks.run`) stays the
+ * reference: it runs whenever a fast path answers 0, and alone where this module was not
+ * built. tests/test_fastcheck.py checks on arbitrary input that a 1 here is never given
+ * where the reference finds anything.
+ *
+ * Raise VERSION whenever what a function answers changes: Python uses a module only of the
+ * version it was written for, so a stale build is ignored rather than trusted.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define VERSION 1
+
+#if PY_VERSION_HEX >= 0x030C0000
+#define READY(o) 0   /* every str is ready from Python 3.12 on */
+#else
+#define READY(o) PyUnicode_READY(o)
+#endif
+
+/* ------------------------------------------------------------------ exact_json */
+
+/* Objects nested deeper, or with more keys, are left to the reference. */
+#define MAX_DEPTH 255
+#define MAX_KEYS 64
+#define KEY_STACK 1024
+
+/* The bytes that end a plain run inside a string: the quote, a backslash, a control byte. */
+static unsigned char IN_STRING_SPECIAL[256];
+
+typedef struct {
+    const unsigned char *at;
+    Py_ssize_t len;
+} Key;
+
+/* 1 when the JSON text `s` (already parsed by orjson) holds no duplicate key, no number
+ * with a fraction or an exponent, no integer of more than 18 digits, no \u escape and
+ * no escaped key: then orjson's value is exactly the exact parser's. 0 otherwise, or on
+ * anything unexpected. Reads nothing outside s[0:len]. */
+static int
+scan_exact(const unsigned char *s, Py_ssize_t len)
+{
+    char in_object[MAX_DEPTH + 1];
+    int key_base[MAX_DEPTH + 1];
+    Key keys[KEY_STACK];
+    int depth = 0, nkeys = 0, expect_key = 0;
+    Py_ssize_t i = 0;
+
+    in_object[0] = 0;
+    key_base[0] = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        switch (c) {
+        case ' ': case '\n': case '\r': case '\t': case ':':
+            i++;
+            while (i < len && s[i] == ' ')   /* indentation: runs of spaces */
+                i++;
+            break;
+        case ',':
+            expect_key = in_object[depth];
+            i++;
+            break;
+        case '{': case '[':
+            if (depth >= MAX_DEPTH)
+                return 0;
+            depth++;
+            in_object[depth] = (c == '{');
+            key_base[depth] = nkeys;
+            expect_key = in_object[depth];
+            i++;
+            break;
+        case '}': case ']':
+            if (depth == 0)
+                return 0;
+            nkeys = key_base[depth];
+            depth--;
+            expect_key = 0;
+            i++;
+            break;
+        case '"': {
+            Py_ssize_t start = ++i;
+            int escaped = 0;
+            for (;;) {
+                while (i < len && !IN_STRING_SPECIAL[s[i]])
+                    i++;
+                if (i >= len || s[i] == '"')
+                    break;
+                if (s[i] != '\\' || i + 1 >= len || s[i + 1] == 'u')
+                    return 0;   /* a control byte, or a \u escape */
+                escaped = 1;
+                i += 2;
+            }
+            if (i >= len)
+                return 0;
+            if (expect_key) {
+                Py_ssize_t n = i - start;
+                int k;
+                if (escaped || nkeys - key_base[depth] >= MAX_KEYS || nkeys >= KEY_STACK)
+                    return 0;
+                for (k = key_base[depth]; k < nkeys; k++) {
+                    if (keys[k].len == n && memcmp(keys[k].at, s + start, (size_t)n) == 0)
+                        return 0;
+                }
+                keys[nkeys].at = s + start;
+                keys[nkeys].len = n;
+                nkeys++;
+                expect_key = 0;
+            }
+            i++;
+            break;
+        }
+        case '-': case '0': case '1': case '2': case '3': case '4':
+        case '5': case '6': case '7': case '8': case '9': {
+            Py_ssize_t digits = 0;
+            if (c == '-')
+                i++;
+            while (i < len && s[i] >= '0' && s[i] <= '9') {
+                digits++;
+                i++;
+            }
+            if (digits == 0 || digits > 18)
+                return 0;
+            if (i < len && (s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
+                return 0;
+            break;
+        }
+        case 't': case 'f': case 'n':
+            while (i < len && s[i] >= 'a' && s[i] <= 'z')
+                i++;
+            break;
+        default:
+            return 0;
+        }
+    }
+    return depth == 0;
+}
+
+static PyObject *
+exact_json(PyObject *module, PyObject *arg)
+{
+    Py_buffer view;
+    int found;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    found = scan_exact((const unsigned char *)view.buf, view.len);
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(found);
+}
+
+/* ---------------------------------------------------------------- layers_sound */
+
+static PyObject *K_ENTITIES, *K_QUOTES, *K_CLAIMS, *K_ORPHANS, *K_ID, *K_START, *K_END,
+                *K_TEXT, *K_ENTITY, *K_LABEL, *K_TYPE, *K_CUE, *K_SPEAKER, *K_CLAIMANT, *K_QUOTE;
+
+/* item[key] as a borrowed reference; NULL (no error set) when `item` is not a dict or has
+ * no such key. */
+static PyObject *
+field(PyObject *item, PyObject *key)
+{
+    PyObject *value;
+    if (!PyDict_CheckExact(item))
+        return NULL;
+    value = PyDict_GetItemWithError(item, key);
+    if (value == NULL)
+        PyErr_Clear();
+    return value;
+}
+
+/* An exact int in [0, PY_SSIZE_T_MAX]; -1 for anything else. */
+static Py_ssize_t
+offset(PyObject *item, PyObject *key)
+{
+    PyObject *value = field(item, key);
+    Py_ssize_t n;
+    if (value == NULL || !PyLong_CheckExact(value))
+        return -1;
+    n = PyLong_AsSsize_t(value);
+    if (n == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return -1;
+    }
+    return n;
+}
+
+/* Whether `item` is a span of `text` that `_LayerChecks.span` passes: a non-empty
+ * [start:end] within the text whose characters are item["text"], without white space
+ * at either end and, when `inline`, without a newline. */
+static int
+span_sound(PyObject *item, PyObject *text, Py_ssize_t n, int inline_)
+{
+    Py_ssize_t start = offset(item, K_START), end = offset(item, K_END), len;
+    PyObject *expected = field(item, K_TEXT);
+    int kind;
+    const void *data;
+    if (start < 0 || end < 0 || !(start < end && end <= n))
+        return 0;
+    if (expected == NULL || !PyUnicode_CheckExact(expected) || READY(expected) < 0)
+        return 0;
+    len = PyUnicode_GET_LENGTH(expected);
+    if (len != end - start)
+        return 0;
+    kind = PyUnicode_KIND(expected);
+    data = PyUnicode_DATA(expected);
+    if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, 0))
+        || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, len - 1)))
+        return 0;
+    if (inline_ && PyUnicode_FindChar(expected, '\n', 0, len, 1) != -1)
+        return 0;
+    /* A prefix match of `expected` over text[start:end], whose lengths are equal. */
+    return PyUnicode_Tailmatch(text, expected, start, end, -1) == 1;
+}
+
+static int
+contains(PyObject *set, PyObject *key)
+{
+    int found = PySequence_Contains(set, key);
+    if (found < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    return found;
+}
+
+/* Whether `ref` (a speaker or claimant) is None, the author where allowed, or the id of a
+ * mention of a speaker type: what `_LayerChecks.agent` passes. */
+static int
+agent_sound(PyObject *ref, PyObject *mentions, PyObject *speaker_types,
+            PyObject *author_id, int allow_author)
+{
+    PyObject *mention, *label;
+    if (ref == Py_None)
+        return 1;
+    if (allow_author && PyUnicode_CheckExact(ref) && PyUnicode_Compare(ref, author_id) == 0)
+        return 1;
+    if (!PyUnicode_CheckExact(ref))
+        return 0;
+    mention = PyDict_GetItemWithError(mentions, ref);
+    if (mention == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    label = field(mention, K_LABEL);
+    return label != NULL && contains(speaker_types, label);
+}
+
+/* Whether `data` (one annotation file, valid against its schema) has nothing
+ * `_LayerChecks.run` would report; 0 sends it to that reference. */
+static int
+layers_ok(PyObject *data, PyObject *text, PyObject *registry, PyObject *link_required,
+          PyObject *value_types, PyObject *speaker_types, PyObject *author_id,
+          PyObject *ids, PyObject *mentions, PyObject *quotes)
+{
+    PyObject *layer_keys[3] = {K_ENTITIES, K_QUOTES, K_CLAIMS};
+    PyObject *layers[3], *orphans;
+    Py_ssize_t n, i, count;
+    int l;
+
+    if (!PyUnicode_CheckExact(text) || READY(text) < 0)
+        return 0;
+    n = PyUnicode_GET_LENGTH(text);
+    for (l = 0; l < 3; l++) {
+        layers[l] = field(data, layer_keys[l]);
+        if (layers[l] == NULL || !PyList_CheckExact(layers[l]))
+            return 0;
+    }
+    orphans = field(data, K_ORPHANS);
+    if (orphans != NULL && (!PyList_CheckExact(orphans) || PyList_GET_SIZE(orphans) != 0))
+        return 0;
+    for (l = 0; l < 3; l++) {
+        count = PyList_GET_SIZE(layers[l]);
+        for (i = 0; i < count; i++) {
+            PyObject *item = PyList_GET_ITEM(layers[l], i);
+            PyObject *item_id = field(item, K_ID);
+            if (item_id == NULL || !PyUnicode_CheckExact(item_id))
+                return 0;
+            if (PySet_Contains(ids, item_id) != 0 || PySet_Add(ids, item_id) < 0)
+                return 0;
+            if (!span_sound(item, text, n, l == 0))
+                return 0;
+            if (l == 0 && PyDict_SetItem(mentions, item_id, item) < 0)
+                return 0;
+            if (l == 1 && PyDict_SetItem(quotes, item_id, item) < 0)
+                return 0;
+        }
+    }
+    if (registry != Py_None) {
+        if (!PyDict_CheckExact(registry))
+            return 0;
+        count = PyList_GET_SIZE(layers[0]);
+        for (i = 0; i < count; i++) {
+            PyObject *m = PyList_GET_ITEM(layers[0], i);
+            PyObject *entity = field(m, K_ENTITY), *label = field(m, K_LABEL), *target, *type;
+            if (entity == NULL || label == NULL || !PyUnicode_CheckExact(label))
+                return 0;
+            if (entity == Py_None) {
+                if (contains(link_required, label))
+                    return 0;
+                continue;
+            }
+            if (!PyUnicode_CheckExact(entity) || contains(value_types, label))
+                return 0;
+            target = PyDict_GetItemWithError(registry, entity);
+            if (target == NULL) {
+                PyErr_Clear();
+                return 0;
+            }
+            type = field(target, K_TYPE);
+            if (type == NULL || !PyUnicode_CheckExact(type) || PyUnicode_Compare(type, label) != 0)
+                return 0;
+        }
+    }
+    count = PyList_GET_SIZE(layers[1]);
+    for (i = 0; i < count; i++) {
+        PyObject *q = PyList_GET_ITEM(layers[1], i);
+        PyObject *cue = field(q, K_CUE), *speaker = field(q, K_SPEAKER);
+        if (cue == NULL || speaker == NULL)
+            return 0;
+        if (cue != Py_None && !span_sound(cue, text, n, 1))
+            return 0;
+        if (!agent_sound(speaker, mentions, speaker_types, author_id, 0))
+            return 0;
+    }
+    count = PyList_GET_SIZE(layers[2]);
+    for (i = 0; i < count; i++) {
+        PyObject *c = PyList_GET_ITEM(layers[2], i);
+        PyObject *claimant = field(c, K_CLAIMANT), *quote_id = field(c, K_QUOTE), *quote;
+        if (claimant == NULL || quote_id == NULL)
+            return 0;
+        if (!agent_sound(claimant, mentions, speaker_types, author_id, 1))
+            return 0;
+        if (quote_id == Py_None)
+            continue;
+        if (!PyUnicode_CheckExact(quote_id))
+            return 0;
+        quote = PyDict_GetItemWithError(quotes, quote_id);
+        if (quote == NULL) {
+            PyErr_Clear();
+            return 0;
+        }
+        if (!(offset(quote, K_START) <= offset(c, K_START) && offset(c, K_END) <= offset(quote, K_END))
+            || offset(quote, K_START) < 0 || offset(c, K_END) < 0)
+            return 0;
+    }
+    return 1;
+}
+
+static PyObject *
+layers_sound(PyObject *module, PyObject *args)
+{
+    PyObject *data, *text, *registry, *link_required, *value_types, *speaker_types, *author_id;
+    PyObject *ids, *mentions, *quotes;
+    int found = 0;
+    if (!PyArg_ParseTuple(args, "OUOOOOU:layers_sound", &data, &text, &registry, &link_required,
+                          &value_types, &speaker_types, &author_id))
+        return NULL;
+    ids = PySet_New(NULL);
+    mentions = PyDict_New();
+    quotes = PyDict_New();
+    if (ids != NULL && mentions != NULL && quotes != NULL)
+        found = layers_ok(data, text, registry, link_required, value_types, speaker_types,
+                          author_id, ids, mentions, quotes);
+    Py_XDECREF(ids);
+    Py_XDECREF(mentions);
+    Py_XDECREF(quotes);
+    if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_MemoryError))
+            PyErr_Clear();   /* whatever went wrong, the reference decides */
+        else
+            return NULL;
+    }
+    return PyBool_FromLong(found);
+}
+
+/* -------------------------------------------------------------------- module */
+
+static PyMethodDef methods[] = {
+    {"exact_json", exact_json, METH_O,
+     "exact_json(data) -> bool: orjson's parse of data is certainly the exact parser's."},
+    {"layers_sound", layers_sound, METH_VARARGS,
+     "layers_sound(data, text, registry, link_required, value_types, speaker_types, author_id)"
+     " -> bool: _LayerChecks.run would certainly report nothing."},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "newsspans._fastcheck",
+    "Compiled fast paths of validation; the Python code is the reference.", -1, methods
+};
+
+#define INTERN(var, name) if ((var = PyUnicode_InternFromString(name)) == NULL) return NULL
+
+PyMODINIT_FUNC
+PyInit__fastcheck(void)
+{
+    PyObject *module;
+    int b;
+    for (b = 0; b < 0x20; b++)
+        IN_STRING_SPECIAL[b] = 1;
+    IN_STRING_SPECIAL['"'] = IN_STRING_SPECIAL['\\'] = 1;
+    INTERN(K_ENTITIES, "entities"); INTERN(K_QUOTES, "quotes"); INTERN(K_CLAIMS, "claims");
+    INTERN(K_ORPHANS, "orphans"); INTERN(K_ID, "id"); INTERN(K_START, "start");
+    INTERN(K_END, "end"); INTERN(K_TEXT, "text"); INTERN(K_ENTITY, "entity");
+    INTERN(K_LABEL, "label"); INTERN(K_TYPE, "type"); INTERN(K_CUE, "cue");
+    INTERN(K_SPEAKER, "speaker"); INTERN(K_CLAIMANT, "claimant"); INTERN(K_QUOTE, "quote");
+    module = PyModule_Create(&module_def);
+    if (module == NULL)
+        return NULL;
+    if (PyModule_AddIntConstant(module, "VERSION", VERSION) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
