@@ -120,6 +120,20 @@ def test_the_size_limit_is_checked_before_reading_and_while_reading(tmp_path, mo
         read_file(path, limit=100)
 
 
+def test_a_file_longer_than_its_size_said_is_read_whole(tmp_path, monkeypatch):
+    # The read stops without asking for the end only when it got the whole size fstat gave
+    # and less than it asked for; a file grown after its fstat is read to its end.
+    path = tmp_path / "grown.txt"
+    path.write_bytes(b"y" * 50)
+    real_fstat = os.fstat
+
+    def smaller(fd):
+        found = real_fstat(fd)
+        return os.stat_result((found.st_mode, *found[1:6], 10, *found[7:]))
+    monkeypatch.setattr(reading.os, "fstat", smaller)
+    assert read_file(path) == b"y" * 50
+
+
 def test_one_limit_for_every_reader(mini, article, monkeypatch):
     assert MAX_FILE_BYTES == 64 * 1024 * 1024 and reading.MAX_FILE_BYTES is MAX_FILE_BYTES
     monkeypatch.setattr(reading, "MAX_FILE_BYTES", 40)

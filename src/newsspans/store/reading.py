@@ -104,6 +104,8 @@ def _read_at_most(fd, most, size_hint) -> bytes:
             break
         chunks.append(chunk)
         total += len(chunk)
+        if total == size_hint and len(chunk) < want:
+            break   # the whole file as fstat sized it, and a short read: no read to see its end
         want = 1 << 20
     return b"".join(chunks)
 
