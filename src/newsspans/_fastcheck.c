@@ -11,7 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define VERSION 1
+#define VERSION 2
 
 #if PY_VERSION_HEX >= 0x030C0000
 #define READY(o) 0   /* every str is ready from Python 3.12 on */
@@ -26,8 +26,8 @@
 #define MAX_KEYS 64
 #define KEY_STACK 1024
 
-/* The bytes that end a plain run inside a string: the quote, a backslash, a control byte. */
-static unsigned char IN_STRING_SPECIAL[256];
+/* The bytes passed over between tokens: JSON's white space, and the colon. */
+static unsigned char SKIP[256];
 
 typedef struct {
     const unsigned char *at;
@@ -49,14 +49,16 @@ scan_exact(const unsigned char *s, Py_ssize_t len)
 
     in_object[0] = 0;
     key_base[0] = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        switch (c) {
-        case ' ': case '\n': case '\r': case '\t': case ':':
+    for (;;) {
+        unsigned char c;
+        /* White space and colons in one run (the structure is orjson's, already checked):
+           a line break and its indentation cost one tight loop, not a dispatch a byte. */
+        while (i < len && SKIP[s[i]])
             i++;
-            while (i < len && s[i] == ' ')   /* indentation: runs of spaces */
-                i++;
+        if (i >= len)
             break;
+        c = s[i];
+        switch (c) {
         case ',':
             expect_key = in_object[depth];
             i++;
@@ -79,20 +81,24 @@ scan_exact(const unsigned char *s, Py_ssize_t len)
             i++;
             break;
         case '"': {
-            Py_ssize_t start = ++i;
+            /* orjson has checked the string (no raw control byte, valid escapes): find its
+               closing quote and whether an escape comes before it. */
+            const unsigned char *end = s + len, *from = s + i + 1, *close, *escape;
+            Py_ssize_t start = i + 1;
             int escaped = 0;
             for (;;) {
-                while (i < len && !IN_STRING_SPECIAL[s[i]])
-                    i++;
-                if (i >= len || s[i] == '"')
+                close = memchr(from, '"', (size_t)(end - from));
+                if (close == NULL)
+                    return 0;
+                escape = memchr(from, '\\', (size_t)(close - from));
+                if (escape == NULL)
                     break;
-                if (s[i] != '\\' || i + 1 >= len || s[i + 1] == 'u')
-                    return 0;   /* a control byte, or a \u escape */
+                if (escape + 1 >= end || escape[1] == 'u')
+                    return 0;   /* a \u escape: the reference decides */
                 escaped = 1;
-                i += 2;
+                from = escape + 2;
             }
-            if (i >= len)
-                return 0;
+            i = close - s;
             if (expect_key) {
                 Py_ssize_t n = i - start;
                 int k;
@@ -372,6 +378,48 @@ layers_sound(PyObject *module, PyObject *args)
     return PyBool_FromLong(found);
 }
 
+/* -------------------------------------------------------------- first_control */
+
+#define CONTROL(ch) (((ch) < 0x20 && (ch) != '\n') || ((ch) >= 0x7f && (ch) <= 0x9f))
+
+/* The offset of the first control character (C0, DEL, C1) other than a newline in a str,
+ * or -1: what normalize.first_control_character finds with its regular expression. */
+static PyObject *
+first_control(PyObject *module, PyObject *text)
+{
+    Py_ssize_t i, n;
+    int kind;
+    const void *data;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "first_control() takes a str");
+        return NULL;
+    }
+    if (READY(text) < 0)
+        return NULL;
+    n = PyUnicode_GET_LENGTH(text);
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *at = (const Py_UCS1 *)data;
+        for (i = 0; i < n; i++)
+            if (CONTROL(at[i]))
+                return PyLong_FromSsize_t(i);
+    }
+    else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *at = (const Py_UCS2 *)data;
+        for (i = 0; i < n; i++)
+            if (CONTROL(at[i]))
+                return PyLong_FromSsize_t(i);
+    }
+    else {
+        const Py_UCS4 *at = (const Py_UCS4 *)data;
+        for (i = 0; i < n; i++)
+            if (CONTROL(at[i]))
+                return PyLong_FromSsize_t(i);
+    }
+    return PyLong_FromLong(-1);
+}
+
 /* -------------------------------------------------------------------- module */
 
 static PyMethodDef methods[] = {
@@ -380,6 +428,8 @@ static PyMethodDef methods[] = {
     {"layers_sound", layers_sound, METH_VARARGS,
      "layers_sound(data, text, registry, link_required, value_types, speaker_types, author_id)"
      " -> bool: _LayerChecks.run would certainly report nothing."},
+    {"first_control", first_control, METH_O,
+     "first_control(text) -> int: the offset of the first control character but a newline, or -1."},
     {NULL, NULL, 0, NULL}
 };
 
@@ -394,10 +444,7 @@ PyMODINIT_FUNC
 PyInit__fastcheck(void)
 {
     PyObject *module;
-    int b;
-    for (b = 0; b < 0x20; b++)
-        IN_STRING_SPECIAL[b] = 1;
-    IN_STRING_SPECIAL['"'] = IN_STRING_SPECIAL['\\'] = 1;
+    SKIP[' '] = SKIP['\n'] = SKIP['\r'] = SKIP['\t'] = SKIP[':'] = 1;
     INTERN(K_ENTITIES, "entities"); INTERN(K_QUOTES, "quotes"); INTERN(K_CLAIMS, "claims");
     INTERN(K_ORPHANS, "orphans"); INTERN(K_ID, "id"); INTERN(K_START, "start");
     INTERN(K_END, "end"); INTERN(K_TEXT, "text"); INTERN(K_ENTITY, "entity");
