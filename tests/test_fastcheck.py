@@ -252,3 +252,13 @@ def test_no_single_fault_passes_the_compiled_pass(fault):
     FAULTS[fault](data, text)
     assert _reference(data, text, registry, True) != []
     assert _compiled(data, text, registry) is False
+
+
+@needs_compiled
+@settings(max_examples=1000)
+@given(st.text(st.one_of(st.sampled_from("\n\t\r\x00\x1f\x7f\x80\x85\x9f\xa0 a\u2028𠮷é"),
+                         st.characters(codec="utf-8", exclude_categories=("Cs",))), max_size=30))
+def test_the_compiled_control_scan_finds_what_the_expression_finds(text):
+    from newsspans.model.normalize import _CONTROL
+    found = _CONTROL.search(text)
+    assert fastcheck.first_control(text) == (found.start() if found else -1)
