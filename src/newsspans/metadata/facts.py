@@ -104,23 +104,29 @@ def _read(root):
         text = decode_utf8(corpus.read_bytes(corpus.root / FACTS), FACTS)
     except CorpusError as exc:
         return None, [read_problem(FACTS, exc)]
+    loader = None
     try:
-        composed = yaml.compose(text, Loader=yaml.SafeLoader)
+        # Composed once: the node graph is checked, then constructed (what safe_load does).
+        loader = yaml.SafeLoader(text)   # its reader refuses a character YAML does not allow
+        composed = loader.get_single_node()
         size = _expanded_size(composed) if composed is not None else 0
         if size > _MAX_VALUES:
             return None, [Problem(FACTS, f"its aliases expand it to {size:,} values, over the limit "
                                          f"of {_MAX_VALUES:,} (an alias bomb?)")]
-        duplicate = _duplicate_key(composed)
+        duplicate = _duplicate_key(composed) if composed is not None else None
         if duplicate:
             key, mark = duplicate
             return None, [Problem(FACTS, f"duplicate key {key!r} at line {mark.line + 1} "
                                          f"column {mark.column + 1}")]
-        data = yaml.safe_load(text)
+        data = loader.construct_document(composed) if composed is not None else None
         problems = _json_problems(data)
     except yaml.YAMLError as exc:
         return None, [Problem(FACTS, f"invalid YAML: {_yaml_message(exc)}")]
     except RecursionError:
         return None, [Problem(FACTS, "YAML nested too deeply, or an alias inside itself")]
+    finally:
+        if loader is not None:
+            loader.dispose()
     return data, problems or schema_problems("dataset", data, FACTS)
 
 
