@@ -262,34 +262,3 @@ def test_the_compiled_control_scan_finds_what_the_expression_finds(text):
     from newsspans.model.normalize import _CONTROL
     found = _CONTROL.search(text)
     assert fastcheck.first_control(text) == (found.start() if found else -1)
-
-
-_RAW = st.text(st.one_of(st.sampled_from("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029 \t\u3000\ufeffaé.𠮷"),
-                         st.characters(codec="utf-8", exclude_categories=("Cs",))), max_size=40)
-
-
-@needs_compiled
-@settings(max_examples=3000)
-@given(_RAW, st.data())
-def test_the_compiled_comparison_agrees_with_normalize(raw, data):
-    import unicodedata
-    from newsspans.model.normalize import normalize
-    expected = normalize(raw)
-    # The normalised text itself, a near miss, or another text.
-    text = data.draw(st.sampled_from([expected, expected, expected + "\n", expected[:-1], expected[1:],
-                                      expected.replace(" ", "\n", 1), expected.replace("\n\n", "\n", 1),
-                                      raw, raw.strip() + "\n"]))
-    if "\ufeff" in raw:   # dropped by normalize: left to it
-        assert fastcheck.normalizes_to(raw, text) is False
-    elif unicodedata.is_normalized("NFC", raw):
-        assert fastcheck.normalizes_to(raw, text) == (expected == text)
-    assert checks._normalizes_to(raw, text) <= (expected == text)   # never a wrong yes
-
-
-@needs_compiled
-@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
-def test_the_compiled_comparison_breaks_lines_where_splitlines_does(brk):
-    raw = f" a{brk}b {brk}{brk}c"
-    assert fastcheck.normalizes_to(raw, "a b\n\nc\n")
-    assert not fastcheck.normalizes_to(raw, f"a{brk}b\n\nc\n")
-    assert not fastcheck.normalizes_to(f"a{brk}b", f"a{brk}b\n")

@@ -11,7 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define VERSION 3
+#define VERSION 2
 
 #if PY_VERSION_HEX >= 0x030C0000
 #define READY(o) 0   /* every str is ready from Python 3.12 on */
@@ -420,125 +420,6 @@ first_control(PyObject *module, PyObject *text)
     return PyLong_FromLong(-1);
 }
 
-/* ------------------------------------------------------------- normalizes_to */
-
-/* Where str.splitlines breaks: \n \r \v \f \x1c \x1d \x1e \x85 U+2028 U+2029 (a call to
- * Py_UNICODE_ISLINEBREAK for each character would cost more than the rest of the loop). */
-#define LINEBREAK(ch) ((ch) < 0x80 ? ((ch) == '\n' || (ch) == '\r' || (ch) == 0x0b || (ch) == 0x0c \
-                                      || ((ch) >= 0x1c && (ch) <= 0x1e)) \
-                                   : ((ch) == 0x85 || (ch) == 0x2028 || (ch) == 0x2029))
-
-/* Where the line starting at `i` ends (at a line break, or at n); -1 at a U+FEFF. */
-static Py_ssize_t
-line_end_of(int kind, const void *data, Py_ssize_t i, Py_ssize_t n)
-{
-    if (kind == PyUnicode_1BYTE_KIND) {
-        const Py_UCS1 *at = (const Py_UCS1 *)data;
-        while (i < n && !LINEBREAK(at[i]))
-            i++;
-    }
-    else if (kind == PyUnicode_2BYTE_KIND) {
-        const Py_UCS2 *at = (const Py_UCS2 *)data;
-        for (; i < n && !LINEBREAK(at[i]); i++)
-            if (at[i] == 0xFEFF)
-                return -1;
-    }
-    else {
-        const Py_UCS4 *at = (const Py_UCS4 *)data;
-        for (; i < n && !LINEBREAK(at[i]); i++)
-            if (at[i] == 0xFEFF)
-                return -1;
-    }
-    return i;
-}
-
-/* Whether normalize(raw) == text, for a raw text that NFC leaves as it is (the caller has
- * found it NFC) and that holds no U+FEFF: its lines (split where str.splitlines splits),
- * stripped of white space, joined by a space within a paragraph, paragraphs (runs of
- * non-blank lines) joined by a blank line, one final newline; "" when nothing is left.
- * Compared character by character, nothing built. 0 also for a U+FEFF (the reference
- * drops it). */
-static int
-normalizes_to_text(PyObject *raw, PyObject *text)
-{
-    int rkind = PyUnicode_KIND(raw), tkind = PyUnicode_KIND(text);
-    const void *rdata = PyUnicode_DATA(raw), *tdata = PyUnicode_DATA(text);
-    Py_ssize_t rn = PyUnicode_GET_LENGTH(raw), tn = PyUnicode_GET_LENGTH(text);
-    Py_ssize_t i = 0, t = 0, a, b, k;
-    int paragraphs = 0, in_paragraph = 0;
-
-    while (i <= rn) {
-        /* One line: [i, end of line) */
-        Py_ssize_t line_end = line_end_of(rkind, rdata, i, rn);
-        if (line_end < 0)
-            return 0;   /* a U+FEFF */
-        a = i;
-        b = line_end;
-        while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(rkind, rdata, a)))
-            a++;
-        while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(rkind, rdata, b - 1)))
-            b--;
-        if (a == b) {
-            in_paragraph = 0;
-        }
-        else {
-            if (in_paragraph) {
-                if (t >= tn || PyUnicode_READ(tkind, tdata, t) != ' ')
-                    return 0;
-                t++;
-            }
-            else {
-                if (paragraphs) {
-                    if (t + 2 > tn || PyUnicode_READ(tkind, tdata, t) != '\n'
-                        || PyUnicode_READ(tkind, tdata, t + 1) != '\n')
-                        return 0;
-                    t += 2;
-                }
-                paragraphs++;
-                in_paragraph = 1;
-            }
-            if (b - a > tn - t)
-                return 0;
-            if (rkind == tkind) {
-                if (memcmp((const char *)rdata + a * rkind, (const char *)tdata + t * tkind,
-                           (size_t)((b - a) * rkind)) != 0)
-                    return 0;
-                t += b - a;
-            }
-            else {
-                for (k = a; k < b; k++, t++) {
-                    if (PyUnicode_READ(rkind, rdata, k) != PyUnicode_READ(tkind, tdata, t))
-                        return 0;
-                }
-            }
-        }
-        if (line_end >= rn)
-            break;
-        /* past the break: \r\n is one */
-        if (PyUnicode_READ(rkind, rdata, line_end) == '\r' && line_end + 1 < rn
-            && PyUnicode_READ(rkind, rdata, line_end + 1) == '\n')
-            line_end++;
-        i = line_end + 1;
-    }
-    if (paragraphs) {
-        if (t >= tn || PyUnicode_READ(tkind, tdata, t) != '\n')
-            return 0;
-        t++;
-    }
-    return t == tn;
-}
-
-static PyObject *
-normalizes_to(PyObject *module, PyObject *args)
-{
-    PyObject *raw, *text;
-    if (!PyArg_ParseTuple(args, "UU:normalizes_to", &raw, &text))
-        return NULL;
-    if (READY(raw) < 0 || READY(text) < 0)
-        return NULL;
-    return PyBool_FromLong(normalizes_to_text(raw, text));
-}
-
 /* -------------------------------------------------------------------- module */
 
 static PyMethodDef methods[] = {
@@ -549,8 +430,6 @@ static PyMethodDef methods[] = {
      " -> bool: _LayerChecks.run would certainly report nothing."},
     {"first_control", first_control, METH_O,
      "first_control(text) -> int: the offset of the first control character but a newline, or -1."},
-    {"normalizes_to", normalizes_to, METH_VARARGS,
-     "normalizes_to(raw, text) -> bool: normalize(raw) == text, for a raw text NFC leaves as it is."},
     {NULL, NULL, 0, NULL}
 };
 

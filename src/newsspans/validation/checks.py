@@ -105,12 +105,9 @@ def _check_version_text(doc_id, entry, jpath, data, raw, problems):
     derived = None
     if entry.get("normalization") == NORMALIZER_VERSION and raw is not None:
         try:
-            raw_text = raw.decode("utf-8")
+            derived = normalize(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            raw_text = None
-        if raw_text is not None and _normalizes_to(raw_text, text):
-            return text   # what the lines below find, without building the normalised text
-        derived = None if raw_text is None else normalize(raw_text)
+            pass
     if derived == text:
         return text   # normalize is idempotent: the normalised raw text is canonical
     if normalize(text) != text:
@@ -119,14 +116,6 @@ def _check_version_text(doc_id, entry, jpath, data, raw, problems):
         problems.append(Problem(file, f"differs from raw.txt normalised by normaliser "
                                       f"{NORMALIZER_VERSION}", doc=where))
     return text
-
-
-def _normalizes_to(raw: str, text: str) -> bool:
-    """Whether normalize(raw) == text, answered by the compiled comparison when it can be:
-    for a raw text already in NFC (so that NFC changes none of its lines), its lines are
-    compared with `text` as normalize would join them. False means: ask normalize."""
-    return (fastcheck is not None and unicodedata.is_normalized("NFC", raw)
-            and fastcheck.normalizes_to(raw, text))
 
 
 def _why_not_canonical(text: str) -> str:
