@@ -20,7 +20,7 @@ from newsspans.store.compiled import fastcheck
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 # Non-blocking, so that a FIFO swapped in after the checks cannot hang the open.
-_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"))
@@ -37,24 +37,14 @@ def read_file(path, *, root=None, limit=None, name=None, folder_checked=False) -
     most limit+1 bytes are read, so a file growing meanwhile cannot exceed the limit.
     `folder_checked`: the caller has just found, with `resolves_inside`, that the folder
     holding `path` is inside `root` (a walk reading many files of one folder checks it
-    once); the file itself is still refused when it is a link.
+    once); the file itself is still refused when it is a link, and is opened before any
+    lstat (`_open_in_checked_folder`).
     """
     name = os.fspath(path) if name is None else name
     limit = MAX_FILE_BYTES if limit is None else limit
-    info = _stat(path, name, follow=root is None)
-    if root is not None:
-        if stat.S_ISLNK(info.st_mode):
-            raise CorpusError(f"{name}: is a symbolic link; corpus files must be regular files")
-        # The lstat above looked at the last component itself, unless the path ends in "."
-        # (or "/"): then it looked through it.
-        last = os.path.basename(os.fspath(path))
-        if not (folder_checked and last not in ("", ".", "..")):
-            _check_inside(path, root, name, last_checked=last not in ("", "."))
-    _check_regular(info, name, limit)
-    try:
-        fd = os.open(path, _OPEN_FLAGS | (os.O_NOFOLLOW if root is not None else 0))
-    except OSError as exc:
-        raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
+    fd = _open_in_checked_folder(path) if root is not None and folder_checked else None
+    if fd is None:
+        fd = _open_checked(path, root, name, limit, folder_checked)
     try:
         info = os.fstat(fd)
         _check_regular(info, name, limit)
@@ -67,6 +57,41 @@ def read_file(path, *, root=None, limit=None, name=None, folder_checked=False) -
         raise CorpusError(f"{name}: grew over the limit of {limit} bytes for one corpus file "
                           f"while being read")
     return data
+
+
+def _open_in_checked_folder(path):
+    """`path`, in a folder the caller found inside the repository, opened at once; None
+    when it cannot be (the full checks then say why: a link, a socket, nothing there).
+
+    Never through a link (O_NOFOLLOW), never waiting for a FIFO's writer (O_NONBLOCK),
+    never taking a terminal (O_NOCTTY): what the file is, the descriptor's fstat decides
+    before a byte is read, as the lstat of the full checks would (one system call less).
+    """
+    if os.path.basename(path) in ("", ".", ".."):
+        return None
+    try:
+        return os.open(path, _OPEN_FLAGS | os.O_NOFOLLOW)
+    except OSError:
+        return None
+
+
+def _open_checked(path, root, name, limit, folder_checked):
+    """A descriptor of `path` after the checks of its own lstat (and of the folders on the
+    way, unless `folder_checked`); a CorpusError saying what is wrong otherwise."""
+    info = _stat(path, name, follow=root is None)
+    if root is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise CorpusError(f"{name}: is a symbolic link; corpus files must be regular files")
+        # The lstat above looked at the last component itself, unless the path ends in "."
+        # (or "/"): then it looked through it.
+        last = os.path.basename(os.fspath(path))
+        if not (folder_checked and last not in ("", ".", "..")):
+            _check_inside(path, root, name, last_checked=last not in ("", "."))
+    _check_regular(info, name, limit)
+    try:
+        return os.open(path, _OPEN_FLAGS | (os.O_NOFOLLOW if root is not None else 0))
+    except OSError as exc:
+        raise CorpusError(f"{name}: cannot read: {exc.strerror}") from None
 
 
 def read_text(root, relpath: str, default=None) -> str:
