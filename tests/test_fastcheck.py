@@ -262,3 +262,79 @@ def test_the_compiled_control_scan_finds_what_the_expression_finds(text):
     from newsspans.model.normalize import _CONTROL
     found = _CONTROL.search(text)
     assert fastcheck.first_control(text) == (found.start() if found else -1)
+
+
+# The comparison of a raw text with its version text (`normalizes_to`), against normalize.
+
+_RAW = st.text(st.one_of(st.sampled_from("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029 \t\u3000\u2000\ufeff"
+                                         "aeé.𠮷\u0301\u0308\u093c\u0915\u1100\u1161\u2126\u26a1\u200d"),
+                         st.characters(codec="utf-8", exclude_categories=("Cs",))), max_size=40)
+
+
+def _normalizes_to(raw, text):
+    from newsspans.model.normalize import nfc
+    return fastcheck.normalizes_to(raw, text, nfc)
+
+
+@needs_compiled
+@settings(max_examples=3000)
+@given(_RAW, st.data())
+def test_the_compiled_comparison_agrees_with_normalize(raw, data):
+    from newsspans.model.normalize import normalize
+    expected = normalize(raw)
+    # The normalised text itself, near misses, or the raw text.
+    text = data.draw(st.sampled_from([expected, expected, expected + "\n", expected[:-1], expected[1:],
+                                      expected.replace(" ", "\n", 1), expected.replace("\n\n", "\n", 1),
+                                      raw, raw.strip() + "\n"]))
+    if "\ufeff" in raw:   # dropped by normalize: left to it
+        assert _normalizes_to(raw, text) is False
+    else:
+        assert _normalizes_to(raw, text) == (expected == text)
+
+
+@needs_compiled
+@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+def test_the_compiled_comparison_breaks_lines_where_splitlines_does(brk):
+    raw = f" a{brk}b {brk}{brk}c"
+    assert _normalizes_to(raw, "a b\n\nc\n")
+    assert not _normalizes_to(raw, f"a{brk}b\n\nc\n")
+    assert not _normalizes_to(f"a{brk}b", f"a{brk}b\n")
+
+
+@needs_compiled
+def test_the_compiled_comparison_composes_lines_that_need_it():
+    assert _normalizes_to("Cafe\u0301\n\u2126 \u26a1", "Café \u03a9 \u26a1\n")
+    assert not _normalizes_to("Cafe\u0301", "Cafe\u0301\n")
+    # A U+FEFF, which normalize drops, is left to it: never a yes.
+    assert not _normalizes_to("a\ufeffb", "a\ufeffb\n") and not _normalizes_to("a\ufeffb", "ab\n")
+
+
+def _second_elements() -> set:
+    """Code points that compose with a character before them (Hangul jamo algorithmically)."""
+    import sys
+    import unicodedata
+    found = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for code in range(sys.maxunicode + 1):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            first, second = (chr(int(p, 16)) for p in parts)
+            if unicodedata.normalize("NFC", first + second) == chr(code):
+                found.add(ord(second))
+    return found
+
+
+@needs_compiled
+def test_the_blocks_taken_as_nfc_stable_are():
+    # Each code point: a starter, unchanged by NFC, neither it nor the start of its
+    # decomposition composing with a character before it: a line of them is its own NFC.
+    import unicodedata
+    seconds = _second_elements()
+    wrong = []
+    for first, last in fastcheck.NFC_STABLE:
+        for code in range(first, last + 1):
+            char = chr(code)
+            start = unicodedata.normalize("NFD", char)[:1] or char
+            if (unicodedata.combining(char) or unicodedata.normalize("NFC", char) != char
+                    or code in seconds or ord(start) in seconds):
+                wrong.append(f"U+{code:04X}")
+    assert wrong == []

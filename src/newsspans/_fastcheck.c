@@ -11,7 +11,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define VERSION 2
+#define VERSION 3
 
 #if PY_VERSION_HEX >= 0x030C0000
 #define READY(o) 0   /* every str is ready from Python 3.12 on */
@@ -420,6 +420,248 @@ first_control(PyObject *module, PyObject *text)
     return PyLong_FromLong(-1);
 }
 
+/* ------------------------------------------------------------- normalizes_to */
+
+/* Where str.splitlines breaks: \n \r \v \f \x1c \x1d \x1e \x85 U+2028 U+2029 (a call to
+ * Py_UNICODE_ISLINEBREAK for each character would cost more than the rest of the loop). */
+#define LINEBREAK(ch) ((ch) < 0x80 ? ((ch) == '\n' || (ch) == '\r' || (ch) == 0x0b || (ch) == 0x0c \
+                                      || ((ch) >= 0x1c && (ch) <= 0x1e)) \
+                                   : ((ch) == 0x85 || (ch) == 0x2028 || (ch) == 0x2029))
+
+/* Code points that NFC leaves as they are whatever stands around them: starters, unchanged
+ * by NFC, neither they nor the start of their decomposition composing with a character
+ * before them. A line made of these only is its own NFC. tests/test_fastcheck.py checks
+ * every code point of these blocks against the Unicode database of the Python running. */
+static const Py_UCS4 NFC_STABLE[][2] = {
+    {0x0000, 0x02FF}, {0x0400, 0x0482}, {0x0488, 0x04FF}, {0x05D0, 0x05F4}, {0x0600, 0x060F},
+    {0x061B, 0x064A}, {0x0660, 0x066F}, {0x0671, 0x06D5}, {0x06EE, 0x06FF}, {0x1E00, 0x1EFF},
+    {0x2002, 0x20CF}, {0x20F1, 0x2125}, {0x212C, 0x2328}, {0x232B, 0x2ADB}, {0x2ADD, 0x2BFF},
+    {0x3000, 0x3029}, {0x3030, 0x3098}, {0x309B, 0x30FF}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},
+    {0xAC00, 0xD7A3}, {0xFE00, 0xFE0F}, {0x1F000, 0x1FAFF}, {0x20000, 0x2A6DF},
+};
+#define N_STABLE (sizeof(NFC_STABLE) / sizeof(NFC_STABLE[0]))
+
+/* The blocks below U+10000 as a bitmap, filled when the module loads. */
+static unsigned char BMP_STABLE[0x10000 / 8];
+
+static void
+fill_stable(void)
+{
+    size_t k;
+    Py_UCS4 c;
+    for (k = 0; k < N_STABLE; k++)
+        for (c = NFC_STABLE[k][0]; c <= NFC_STABLE[k][1] && c < 0x10000; c++)
+            BMP_STABLE[c >> 3] |= (unsigned char)(1u << (c & 7));
+}
+
+static int
+nfc_stable(Py_UCS4 ch)
+{
+    size_t k;
+    if (ch < 0x10000)
+        return (BMP_STABLE[ch >> 3] >> (ch & 7)) & 1;
+    for (k = 0; k < N_STABLE; k++)
+        if (ch >= NFC_STABLE[k][0] && ch <= NFC_STABLE[k][1])
+            return 1;
+    return 0;
+}
+
+/* Where the line starting at `i` ends (at a line break, or at n), and in *stable whether
+ * all of it is NFC-stable; -1 at a U+FEFF (which normalize drops: left to it). */
+static Py_ssize_t
+line_end_of(int kind, const void *data, Py_ssize_t i, Py_ssize_t n, int *stable)
+{
+    *stable = 1;
+    if (kind == PyUnicode_1BYTE_KIND) {   /* all below U+0100: stable */
+        const Py_UCS1 *at = (const Py_UCS1 *)data;
+        while (i < n && !LINEBREAK(at[i]))
+            i++;
+    }
+    else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *at = (const Py_UCS2 *)data;
+        for (; i < n && !LINEBREAK(at[i]); i++) {
+            if (at[i] == 0xFEFF)
+                return -1;
+            if (*stable && !nfc_stable(at[i]))
+                *stable = 0;
+        }
+    }
+    else {
+        const Py_UCS4 *at = (const Py_UCS4 *)data;
+        for (; i < n && !LINEBREAK(at[i]); i++) {
+            if (at[i] == 0xFEFF)
+                return -1;
+            if (*stable && !nfc_stable(at[i]))
+                *stable = 0;
+        }
+    }
+    return i;
+}
+
+typedef struct {
+    PyObject *text;
+    int kind;
+    const void *data;
+    Py_ssize_t n, at;   /* length, and how far it has been matched */
+    int paragraphs, in_paragraph;
+} Joined;
+
+/* Match line[a:b] (a non-empty stripped line) against the text where it must stand: after a
+ * space within a paragraph, after a blank line before a new one. 1 when it does. */
+static int
+match_line(Joined *j, PyObject *line, Py_ssize_t a, Py_ssize_t b)
+{
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t k;
+    if (j->in_paragraph) {
+        if (j->at >= j->n || PyUnicode_READ(j->kind, j->data, j->at) != ' ')
+            return 0;
+        j->at++;
+    }
+    else {
+        if (j->paragraphs) {
+            if (j->at + 2 > j->n || PyUnicode_READ(j->kind, j->data, j->at) != '\n'
+                || PyUnicode_READ(j->kind, j->data, j->at + 1) != '\n')
+                return 0;
+            j->at += 2;
+        }
+        j->paragraphs++;
+        j->in_paragraph = 1;
+    }
+    if (b - a > j->n - j->at)
+        return 0;
+    if (kind == j->kind) {
+        if (memcmp((const char *)data + a * kind, (const char *)j->data + j->at * kind,
+                   (size_t)((b - a) * kind)) != 0)
+            return 0;
+        j->at += b - a;
+        return 1;
+    }
+    for (k = a; k < b; k++, j->at++)
+        if (PyUnicode_READ(kind, data, k) != PyUnicode_READ(j->kind, j->data, j->at))
+            return 0;
+    return 1;
+}
+
+/* [*a, *b): line[a:b] without the white space str.strip removes. */
+static void
+strip_bounds(PyObject *line, Py_ssize_t *a, Py_ssize_t *b)
+{
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    while (*a < *b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, *a)))
+        (*a)++;
+    while (*b > *a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, *b - 1)))
+        (*b)--;
+}
+
+/* Whether normalize(raw) == text: raw's lines (split where str.splitlines splits), each
+ * in NFC (`nfc` is called on a line only when it is not all NFC-stable), stripped, joined
+ * by a space within a paragraph, paragraphs (runs of non-blank lines) by a blank line, one
+ * final newline; "" when nothing is left. Compared as it goes: the normalised text is not
+ * built. 1, 0, or -1 with an exception set (from `nfc`); 0 also at a U+FEFF. */
+static int
+normalizes_to_text(PyObject *raw, PyObject *text, PyObject *nfc)
+{
+    int rkind = PyUnicode_KIND(raw), stable;
+    const void *rdata = PyUnicode_DATA(raw);
+    Py_ssize_t rn = PyUnicode_GET_LENGTH(raw), i = 0, a, b, end;
+    Joined j = {text, PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), 0, 0, 0};
+
+    for (;;) {
+        end = line_end_of(rkind, rdata, i, rn, &stable);
+        if (end < 0)
+            return 0;
+        if (stable) {
+            a = i;
+            b = end;
+            strip_bounds(raw, &a, &b);
+            if (a == b)
+                j.in_paragraph = 0;
+            else if (!match_line(&j, raw, a, b))
+                return 0;
+        }
+        else {
+            PyObject *line = PyUnicode_Substring(raw, i, end), *composed;
+            int matched = 1;
+            if (line == NULL)
+                return -1;
+            composed = PyObject_CallOneArg(nfc, line);
+            Py_DECREF(line);
+            if (composed == NULL)
+                return -1;
+            if (!PyUnicode_Check(composed) || READY(composed) < 0) {
+                Py_DECREF(composed);
+                PyErr_SetString(PyExc_TypeError, "nfc() must return a str");
+                return -1;
+            }
+            a = 0;
+            b = PyUnicode_GET_LENGTH(composed);
+            strip_bounds(composed, &a, &b);
+            if (a == b)
+                j.in_paragraph = 0;
+            else
+                matched = match_line(&j, composed, a, b);
+            Py_DECREF(composed);
+            if (!matched)
+                return 0;
+        }
+        if (end >= rn)
+            break;
+        /* Past the break: \r\n is one. */
+        if (PyUnicode_READ(rkind, rdata, end) == '\r' && end + 1 < rn
+            && PyUnicode_READ(rkind, rdata, end + 1) == '\n')
+            end++;
+        i = end + 1;
+    }
+    if (j.paragraphs) {
+        if (j.at >= j.n || PyUnicode_READ(j.kind, j.data, j.at) != '\n')
+            return 0;
+        j.at++;
+    }
+    return j.at == j.n;
+}
+
+static PyObject *
+normalizes_to(PyObject *module, PyObject *args)
+{
+    PyObject *raw, *text, *nfc;
+    int found;
+    if (!PyArg_ParseTuple(args, "UUO:normalizes_to", &raw, &text, &nfc))
+        return NULL;
+    if (READY(raw) < 0 || READY(text) < 0)
+        return NULL;
+    found = normalizes_to_text(raw, text, nfc);
+    if (found < 0)
+        return NULL;
+    return PyBool_FromLong(found);
+}
+
+/* NFC_STABLE as a tuple of (first, last) pairs, for the test that checks them. */
+static int
+add_stable_blocks(PyObject *module)
+{
+    size_t k;
+    PyObject *blocks = PyTuple_New(N_STABLE);
+    if (blocks == NULL)
+        return -1;
+    for (k = 0; k < N_STABLE; k++) {
+        PyObject *pair = Py_BuildValue("(kk)", (unsigned long)NFC_STABLE[k][0],
+                                       (unsigned long)NFC_STABLE[k][1]);
+        if (pair == NULL) {
+            Py_DECREF(blocks);
+            return -1;
+        }
+        PyTuple_SET_ITEM(blocks, k, pair);
+    }
+    if (PyModule_AddObject(module, "NFC_STABLE", blocks) < 0) {
+        Py_DECREF(blocks);
+        return -1;
+    }
+    return 0;
+}
+
 /* -------------------------------------------------------------------- module */
 
 static PyMethodDef methods[] = {
@@ -430,6 +672,8 @@ static PyMethodDef methods[] = {
      " -> bool: _LayerChecks.run would certainly report nothing."},
     {"first_control", first_control, METH_O,
      "first_control(text) -> int: the offset of the first control character but a newline, or -1."},
+    {"normalizes_to", normalizes_to, METH_VARARGS,
+     "normalizes_to(raw, text, nfc) -> bool: normalize(raw) == text, nfc(line) composing a line."},
     {NULL, NULL, 0, NULL}
 };
 
@@ -453,7 +697,8 @@ PyInit__fastcheck(void)
     module = PyModule_Create(&module_def);
     if (module == NULL)
         return NULL;
-    if (PyModule_AddIntConstant(module, "VERSION", VERSION) < 0) {
+    fill_stable();
+    if (PyModule_AddIntConstant(module, "VERSION", VERSION) < 0 || add_stable_blocks(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

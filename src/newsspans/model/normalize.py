@@ -31,7 +31,7 @@ def normalize(raw: str) -> str:
     # none of them is made or unmade by NFC. A line whose marks may compose is composed on
     # its own, not the whole text (unicodedata composes a whole string once one mark may).
     for line in raw.replace("\ufeff", "").splitlines():
-        line = _nfc(line).strip()
+        line = nfc(line).strip()
         if line:
             current.append(line)
         elif current:
@@ -50,8 +50,9 @@ def normalize(raw: str) -> str:
 
 
 # unicodedata.normalize answers from its quick check, returning the string itself, when
-# the text is NFC already, and composes only when it may not be.
-_nfc = partial(unicodedata.normalize, "NFC")
+# the text is NFC already, and composes only when it may not be. `nfc` is what normalize
+# applies to each line (validation's compiled comparison calls it on a line too).
+nfc = partial(unicodedata.normalize, "NFC")
 
 
 # Every control character (Unicode category Cc: C0, DEL, C1) except the newline. The

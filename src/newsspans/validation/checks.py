@@ -10,7 +10,7 @@ import unicodedata
 from newsspans.store.compiled import fastcheck
 from newsspans.model import labels
 from newsspans.model.normalize import (NORMALIZER_VERSION, describe_control_character,
-                                       first_control_character, normalize)
+                                       first_control_character, nfc, normalize)
 from newsspans.store.hashing import sha256_bytes
 from newsspans.validation.problems import Problem, pinned, schema_problems
 
@@ -105,9 +105,12 @@ def _check_version_text(doc_id, entry, jpath, data, raw, problems):
     derived = None
     if entry.get("normalization") == NORMALIZER_VERSION and raw is not None:
         try:
-            derived = normalize(raw.decode("utf-8"))
+            raw_text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            pass
+            raw_text = None
+        if raw_text is not None and fastcheck is not None and fastcheck.normalizes_to(raw_text, text, nfc):
+            return text   # what the lines below find, without building the normalised text
+        derived = None if raw_text is None else normalize(raw_text)
     if derived == text:
         return text   # normalize is idempotent: the normalised raw text is canonical
     if normalize(text) != text:
