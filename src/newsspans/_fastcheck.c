@@ -159,6 +159,43 @@ exact_json(PyObject *module, PyObject *arg)
 static PyObject *K_ENTITIES, *K_QUOTES, *K_CLAIMS, *K_ORPHANS, *K_ID, *K_START, *K_END,
                 *K_TEXT, *K_ENTITY, *K_LABEL, *K_TYPE, *K_CUE, *K_SPEAKER, *K_CLAIMANT, *K_QUOTE;
 
+static PyObject **KEYS[] = {&K_ENTITIES, &K_QUOTES, &K_CLAIMS, &K_ORPHANS, &K_ID, &K_START, &K_END,
+                            &K_TEXT, &K_ENTITY, &K_LABEL, &K_TYPE, &K_CUE, &K_SPEAKER, &K_CLAIMANT,
+                            &K_QUOTE};
+#define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
+
+/* Take the key objects of `item` as the keys looked up from now on. A dict finds a key
+ * of its own at once, by identity; an equal key of another object costs a comparison of
+ * the strings on every lookup. orjson keeps one object per short key, so after the first
+ * file the lookups find theirs by identity. Equal strings either way: nothing else changes. */
+static void
+adopt_keys(PyObject *item)
+{
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    size_t k;
+    if (!PyDict_CheckExact(item))
+        return;
+    while (PyDict_Next(item, &pos, &key, &value)) {
+        if (!PyUnicode_CheckExact(key))
+            continue;
+        for (k = 0; k < N_KEYS; k++) {
+            if (*KEYS[k] == key)
+                break;
+        }
+        if (k < N_KEYS)
+            continue;
+        for (k = 0; k < N_KEYS; k++) {
+            if (PyUnicode_Compare(*KEYS[k], key) == 0) {
+                Py_INCREF(key);
+                Py_SETREF(*KEYS[k], key);
+                break;
+            }
+        }
+        PyErr_Clear();
+    }
+}
+
 /* item[key] as a borrowed reference; NULL (no error set) when `item` is not a dict or has
  * no such key. */
 static PyObject *
@@ -257,7 +294,7 @@ layers_ok(PyObject *data, PyObject *text, PyObject *registry, PyObject *link_req
           PyObject *value_types, PyObject *speaker_types, PyObject *author_id,
           PyObject *ids, PyObject *mentions, PyObject *quotes)
 {
-    PyObject *layer_keys[3] = {K_ENTITIES, K_QUOTES, K_CLAIMS};
+    PyObject **layer_keys[3] = {&K_ENTITIES, &K_QUOTES, &K_CLAIMS};
     PyObject *layers[3], *orphans;
     Py_ssize_t n, i, count;
     int l;
@@ -265,8 +302,11 @@ layers_ok(PyObject *data, PyObject *text, PyObject *registry, PyObject *link_req
     if (!PyUnicode_CheckExact(text) || READY(text) < 0)
         return 0;
     n = PyUnicode_GET_LENGTH(text);
+    adopt_keys(data);
     for (l = 0; l < 3; l++) {
-        layers[l] = field(data, layer_keys[l]);
+        layers[l] = field(data, *layer_keys[l]);
+        if (layers[l] != NULL && PyList_CheckExact(layers[l]) && PyList_GET_SIZE(layers[l]) > 0)
+            adopt_keys(PyList_GET_ITEM(layers[l], 0));
         if (layers[l] == NULL || !PyList_CheckExact(layers[l]))
             return 0;
     }
