@@ -131,12 +131,13 @@ def test_fast_and_exact_readers_agree_on_the_hard_cases(guard, raw):
 # returns the same value (it is asked only about files orjson parsed).
 
 def _vouched_rightly(data):
+    """exact_json's answer on `data`, after checking that it and exact_parse vouch rightly."""
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError:
         return None
     vouched = fastcheck.exact_json(data)
-    if vouched:
+    if vouched or fastcheck.exact_parse(data, obj):
         exact = loads_json_exact(data, "f.json")   # a refusal here fails the test
         assert json.dumps(obj, sort_keys=True) == json.dumps(exact, sort_keys=True)
     return vouched
@@ -190,3 +191,24 @@ def test_the_compiled_scan_reads_arbitrary_bytes_safely(raw):
 ])
 def test_the_compiled_scan_on_the_hard_cases(raw, vouched):
     assert _vouched_rightly(raw) is vouched
+
+
+@needs_compiled
+@pytest.mark.parametrize("raw, vouched", [
+    (b'{"a": 1, "b": [1, 2], "c": {"a": null, "b": "x"}}', True),
+    (b'{"a": 1, "a" : 2}', False),                         # a duplicate written another way
+    (b'{"a": "x", "a": "x"}', False), (b'{"a": {"b": 1}, "a": {"b": 1}}', False),
+    (b'[{"a": 1}, {"a": 1}]', True),
+    (b'{"x": 18446744073709551615}', True),               # orjson's largest integer, exact
+    (b'{"x": 18446744073709551616}', False),              # beyond it orjson gives a float
+    (b'{"x": -9223372036854775809}', False),
+    (b'{"x": 1.0}', False), (b'{"x": 1e2}', False),
+    (b'[' * 255 + b']' * 255, True), (b'[' * 256 + b']' * 256, False),
+    (b'{"k": "\\u0041", "k": 1}', False),                 # a backslash: the scan decides
+    (b'{"k": "say \\"hi\\""}', True),
+    (b'"only a string"', True), (b'7', True), (b'null', True),
+])
+def test_the_compiled_check_of_a_parse_on_the_hard_cases(raw, vouched):
+    obj = orjson.loads(raw)
+    assert fastcheck.exact_parse(raw, obj) is vouched
+    _vouched_rightly(raw)

@@ -1,17 +1,37 @@
-/* The compiled fast paths of validation: each answers "certainly sound" or "ask the
- * reference", never a problem of its own. The Python code they stand in front of
- * (store/reading.py `_orjson_exact`, validation/checks.py `_LayerChecks.run`) stays the
- * reference: it runs whenever a fast path answers 0, and alone where this module was not
- * built. tests/test_fastcheck.py checks on arbitrary input that a 1 here is never given
- * where the reference finds anything.
+/* The compiled fast paths of validation. Each stands in front of Python code that stays
+ * the reference, runs wherever this module was not built, and decides whenever a fast path
+ * is not sure:
+ *   exact_parse    orjson's parse is certainly the exact parser's (store/reading.py
+ *                  `_orjson_exact`), or "ask the reference" (exact_json: from the text alone);
+ *   layers_sound   an annotation file certainly has nothing to report (validation/checks.py
+ *                  `_LayerChecks.run`), or "ask the reference";
+ *   normalizes_to  normalize(raw) == text, computed without building the normalised text
+ *                  (model/normalize.py `normalize`; a U+FEFF is left to it);
+ *   first_control  the first control character of a text (normalize.py's expression).
+ * tests/test_fastcheck.py and tests/test_json_fastpath.py check each against its reference
+ * on arbitrary input: never a yes where the reference finds anything.
  *
  * Raise VERSION whenever what a function answers changes: Python uses a module only of the
  * version it was written for, so a stale build is ignored rather than trusted.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
-#define VERSION 3
+#if defined(__GNUC__) || defined(__clang__)
+#define POPCOUNT64(x) __builtin_popcountll(x)
+#else
+static int
+POPCOUNT64(uint64_t x)
+{
+    int n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+#endif
+
+#define VERSION 4
 
 #if PY_VERSION_HEX >= 0x030C0000
 #define READY(o) 0   /* every str is ready from Python 3.12 on */
@@ -140,6 +160,86 @@ scan_exact(const unsigned char *s, Py_ssize_t len)
         }
     }
     return depth == 0;
+}
+
+/* The number of bytes equal to `b` in s[0:len], eight bytes at a time. */
+static Py_ssize_t
+count_byte(const unsigned char *s, Py_ssize_t len, unsigned char b)
+{
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL, pattern = 0x0101010101010101ULL * b;
+    Py_ssize_t found = 0, i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, nonzero;
+        memcpy(&x, s + i, 8);
+        x ^= pattern;                              /* a byte equal to b is now 0 */
+        nonzero = (((x & low7) + low7) | x) & ~low7;   /* its high bit: the byte is not 0 */
+        found += 8 - POPCOUNT64(nonzero);
+    }
+    for (; i < len; i++)
+        found += s[i] == b;
+    return found;
+}
+
+/* The strings (keys and string values) of `obj`, orjson's parse; -1 at a float (a number
+ * with a fraction or an exponent, or an integer beyond 64 bits), at anything a JSON parse
+ * does not give, or deeper than MAX_DEPTH. */
+static Py_ssize_t
+count_strings(PyObject *obj, int depth)
+{
+    Py_ssize_t found = 0, i, n, pos = 0;
+    PyObject *key, *value;
+    if (PyUnicode_CheckExact(obj))
+        return 1;
+    if (PyLong_CheckExact(obj) || obj == Py_None || obj == Py_True || obj == Py_False)
+        return 0;
+    if (depth >= MAX_DEPTH)
+        return -1;
+    if (PyList_CheckExact(obj)) {
+        n = PyList_GET_SIZE(obj);
+        for (i = 0; i < n; i++) {
+            Py_ssize_t inner = count_strings(PyList_GET_ITEM(obj, i), depth + 1);
+            if (inner < 0)
+                return -1;
+            found += inner;
+        }
+        return found;
+    }
+    if (PyDict_CheckExact(obj)) {
+        while (PyDict_Next(obj, &pos, &key, &value)) {
+            Py_ssize_t inner = count_strings(value, depth + 1);
+            if (inner < 0 || !PyUnicode_CheckExact(key))
+                return -1;
+            found += 1 + inner;
+        }
+        return found;
+    }
+    return -1;
+}
+
+/* exact_parse(data, obj): 1 when `obj`, orjson's parse of `data`, is certainly what the
+ * exact parser returns. Without a backslash in `data`, every '"' delimits a string, so
+ * the text holds count('"') / 2 strings; a duplicate key, whose pair orjson drops, leaves
+ * fewer in `obj`. Then a float in `obj` is the only other difference. With a backslash,
+ * the scan of the text (scan_exact) decides. */
+static PyObject *
+exact_parse(PyObject *module, PyObject *args)
+{
+    Py_buffer view;
+    PyObject *data, *obj;
+    int found;
+    if (!PyArg_ParseTuple(args, "OO:exact_parse", &data, &obj))
+        return NULL;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (memchr(view.buf, '\\', (size_t)view.len) != NULL) {
+        found = scan_exact((const unsigned char *)view.buf, view.len);
+    }
+    else {
+        Py_ssize_t strings = count_strings(obj, 0);
+        found = strings >= 0 && count_byte((const unsigned char *)view.buf, view.len, '"') == 2 * strings;
+    }
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(found);
 }
 
 static PyObject *
@@ -705,6 +805,8 @@ add_stable_blocks(PyObject *module)
 /* -------------------------------------------------------------------- module */
 
 static PyMethodDef methods[] = {
+    {"exact_parse", exact_parse, METH_VARARGS,
+     "exact_parse(data, obj) -> bool: obj, orjson's parse of data, is certainly the exact parser's."},
     {"exact_json", exact_json, METH_O,
      "exact_json(data) -> bool: orjson's parse of data is certainly the exact parser's."},
     {"layers_sound", layers_sound, METH_VARARGS,

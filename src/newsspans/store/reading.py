@@ -235,11 +235,12 @@ def loads_json(data: bytes, where: str):
 def _orjson_exact(data: bytes, obj) -> bool:
     """Whether `obj`, orjson's parse of `data`, is exactly what `loads_json_exact` returns.
 
-    The compiled scan answers first where it was built (one pass over the bytes: no
-    duplicate key, fraction, exponent, long integer or \\u escape); when it is not sure,
-    the reference below decides.
+    The compiled check answers first where it was built: without a backslash in `data`,
+    the strings of `obj` against the quotes of `data` (a duplicate key drops one) and no
+    float in `obj`; with one, a scan of the bytes (no duplicate key, fraction, exponent,
+    long integer or \\u escape). When it is not sure, the reference below decides.
     """
-    if fastcheck is not None and fastcheck.exact_json(data):
+    if fastcheck is not None and fastcheck.exact_parse(data, obj):
         return True
     return _orjson_exact_reference(data, obj)
 
