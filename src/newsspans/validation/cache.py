@@ -2,20 +2,21 @@
 
 A document's problems depend on its files (corpus/<id>/ and annotations/<id>/), on the
 registry entries its mentions link to (their existence and type, or the registry being
-broken), on the schema files and on the tool's code. The cache (`.newsspans-cache/`
-under the root, which ignores itself in git, or under $NEWSSPANS_CACHE_DIR) keeps, per document, the sha256 of each of
-its files, the registry ids it links to and its problems, in `SHARDS` files under
-`validate/` (a document's shard is fixed by its id): a run rewrites only the shards of the
-documents it checked again, so one edited file costs one small write, not the whole
-cache's (loading reads every shard: a few dozen files). A later run walks the tree;
-a document is checked again when any file of it differs (by sha256), when one of its
-linked registry entries changed (looked at only when the registry as a whole changed), or when the schemas or the code changed; every other
+broken), on the schema files and on the tool's code. The cache (`.newsspans-cache/` under
+the root, which ignores itself in git, or under $NEWSSPANS_CACHE_DIR) keeps, per document,
+a digest of its files' paths and stats, one of their contents, the registry ids it links
+to and its problems, in `SHARDS` files under `validate/` (a document's shard is fixed by
+its id): a run rewrites only the shards of the documents it checked again, so one edited
+file costs one small write, not the whole cache's (loading reads every shard: a few dozen
+files). A later run walks the tree; a document is checked again when any file of it
+differs (by sha256), when one of its linked registry entries changed (looked at only when
+the registry as a whole changed), or when the schemas or the code changed; every other
 document's problems are taken from the cache.
 
-A file's sha256 is computed again unless its stat (size, mtime, ctime, inode, device) is
-exactly the one recorded and it was last modified more than `RACY_SECONDS` before the
-shard was written (git's index makes the same bargain): an edit made within the same
-clock tick as the write could otherwise keep the same stat.
+A document's files are read and hashed again unless the stats (size, mtime, ctime, inode,
+device) of all of them are exactly the ones recorded and none was last modified less than
+`RACY_SECONDS` before the shard was written (git's index makes the same bargain): an edit
+made within the same clock tick as the write could otherwise keep the same stat.
 """
 
 import hashlib
@@ -35,7 +36,7 @@ from newsspans.validation.problems import Problem
 CACHE_DIR = ".newsspans-cache"
 CACHE_SHARDS = "validate"   # the folder of the shards, inside the cache folder
 SHARDS = 64
-FORMAT = 2
+FORMAT = 3
 RACY_SECONDS = 2.0
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -147,42 +148,44 @@ class ValidationCache:
                 self._linked[top] = set()
         return self._linked[top]
 
-    def file_sha(self, rel: str, signature: list, cached: dict, racy_before: int):
-        """sha256 of one file: the recorded one when its stat is trusted (the same, and last
-        modified before `racy_before`, in ns), else read now."""
-        old = cached.get(rel) if cached else None
-        if old is not None and old[:-1] == signature and signature[1] < racy_before:
-            return old[-1]
-        try:
-            return hashlib.sha256(read_file(os.path.join(self.root, rel), root=self.root, name=rel)).hexdigest()
-        except CorpusError:
-            return None
+    def _content_key(self, files) -> str:
+        """sha256 over the path and the sha256 of each of `files`, read now; None when one
+        cannot be read."""
+        digest = hashlib.sha256()
+        for rel in sorted(files):
+            try:
+                data = read_file(os.path.join(self.root, rel), root=self.root, name=rel)
+            except CorpusError:
+                return None
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
+        return digest.hexdigest()
 
     def lookup(self, doc_id: str, registry):
         """The cached problems of `doc_id` when nothing it depends on changed, else None.
-        Either way the document's current file digests are kept for `store`."""
+        Either way the document's current keys are kept for `store`.
+
+        The content key (the sha256 of every file) is taken from the cache when the stat
+        key (every file's path and stat) is the one recorded and no file was modified
+        within RACY_SECONDS before the shard was written; else the files are read again."""
         files = self.files_of(doc_id)
-        if files is None:
+        stats = _stats_key(files)
+        if stats is None:
             self.fresh.pop(doc_id, None)
             return None
         entry = self.entries.get(doc_id)
-        cached = entry.get("files") if entry else None
         shard = shard_of(doc_id)
         racy_before = self.written_ns.get(shard, 0) - int(RACY_SECONDS * 1e9)
-        current = {}
-        for rel, signature in files.items():
-            sha = self.file_sha(rel, signature, cached, racy_before)
-            if sha is None:
+        if entry and entry["stats"] == stats and all(sig[1] < racy_before for sig in files.values()):
+            content = entry["content"]
+        else:
+            content = self._content_key(files)
+            if content is None:
                 return None
-            signature.append(sha)
-            current[rel] = signature
-        self.fresh[doc_id] = current
-        if not entry:
+            if entry and entry["stats"] != stats:
+                self.dirty.add(shard)   # new stats to record, even when the problems are reused
+        self.fresh[doc_id] = {"stats": stats, "content": content}
+        if not entry or entry["content"] != content:
             return None
-        if current != cached:
-            self.dirty.add(shard)   # new stats (or hashes) to record, even when reused
-            if _shas(cached) != _shas(current):
-                return None
         if (entry.get("whole_registry") != self._registry_digest(registry)
                 and links_key(entry["links"], registry) != entry["registry"]):
             return None   # an entity it links to changed (the registry unchanged: none did)
@@ -199,12 +202,12 @@ class ValidationCache:
         return self._whole
 
     def store(self, doc_id: str, problems, links, registry) -> None:
-        files = self.fresh.get(doc_id)
+        keys = self.fresh.get(doc_id)
         self.dirty.add(shard_of(doc_id))
-        if files is None:
+        if keys is None:
             self.entries.pop(doc_id, None)
             return
-        self.entries[doc_id] = {"files": files, "links": links, "registry": links_key(links, registry),
+        self.entries[doc_id] = {**keys, "links": links, "registry": links_key(links, registry),
                                 "whole_registry": self._registry_digest(registry),
                                 "problems": [p.asdict() for p in problems]}
 
@@ -234,8 +237,15 @@ class ValidationCache:
             pass
 
 
-def _shas(files) -> dict:
-    return {rel: values[-1] for rel, values in (files or {}).items()}
+def _stats_key(files):
+    """One string for the paths and stats of `files` ({path: [size, mtime_ns, ctime_ns,
+    inode, device]}); None for None, or for a path JSON cannot hold (always checked)."""
+    if files is None:
+        return None
+    try:
+        return hashlib.sha256(orjson.dumps(files, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    except orjson.JSONEncodeError:
+        return None
 
 
 def _walk(folder: str, rel: str, found: dict) -> bool:
