@@ -2,9 +2,9 @@
 
 None when the extension was not built (no C compiler where newsspans was installed), when
 the build is of another version than this code expects (a stale build is not trusted),
-or when NEWSSPANS_PURE_PYTHON is set (to run the reference alone, as the benchmark does
-to compare). Each fast path only ever answers "certainly sound"; the Python code it
-stands in front of decides everything else, so the answers are the same either way.
+or when NEWSSPANS_PURE_PYTHON is set (the Python references alone, to compare or to
+debug). A fast path answers only what its Python reference would answer, or "not sure",
+and then the reference decides: the answers are the same either way.
 """
 
 import os
