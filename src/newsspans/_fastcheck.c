@@ -285,7 +285,7 @@ adopt_keys(PyObject *item)
 }
 
 /* item[key] as a borrowed reference; NULL (no error set) when `item` is not a dict or has
- * no such key. */
+ * no such key (an error in the lookup, an unhashable key, counts as none). */
 static PyObject *
 field(PyObject *item, PyObject *key)
 {
@@ -366,11 +366,9 @@ agent_sound(PyObject *ref, PyObject *mentions, PyObject *speaker_types,
         return 1;
     if (!PyUnicode_CheckExact(ref))
         return 0;
-    mention = PyDict_GetItemWithError(mentions, ref);
-    if (mention == NULL) {
-        PyErr_Clear();
+    mention = field(mentions, ref);
+    if (mention == NULL)
         return 0;
-    }
     label = field(mention, K_LABEL);
     return label != NULL && contains(speaker_types, label);
 }
@@ -434,11 +432,9 @@ layers_ok(PyObject *data, PyObject *text, PyObject *registry, PyObject *link_req
             }
             if (!PyUnicode_CheckExact(entity) || contains(value_types, label))
                 return 0;
-            target = PyDict_GetItemWithError(registry, entity);
-            if (target == NULL) {
-                PyErr_Clear();
+            target = field(registry, entity);
+            if (target == NULL)
                 return 0;
-            }
             type = field(target, K_TYPE);
             if (type == NULL || !PyUnicode_CheckExact(type) || PyUnicode_Compare(type, label) != 0)
                 return 0;
@@ -467,11 +463,9 @@ layers_ok(PyObject *data, PyObject *text, PyObject *registry, PyObject *link_req
             continue;
         if (!PyUnicode_CheckExact(quote_id))
             return 0;
-        quote = PyDict_GetItemWithError(quotes, quote_id);
-        if (quote == NULL) {
-            PyErr_Clear();
+        quote = field(quotes, quote_id);
+        if (quote == NULL)
             return 0;
-        }
         if (!(offset(quote, K_START) <= offset(c, K_START) && offset(c, K_END) <= offset(quote, K_END))
             || offset(quote, K_START) < 0 || offset(c, K_END) < 0)
             return 0;
