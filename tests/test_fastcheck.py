@@ -17,6 +17,30 @@ from newsspans.validation import checks
 from newsspans.validation.validate import validate_corpus
 
 from conftest import MINI, REPO
+from test_validate_cache import DOCS, EDITS, _json_edit
+
+
+def _edit_span(layer, field, change):
+    def edit(root, doc):
+        def apply(data):
+            if data.get(layer):
+                item = data[layer][len(data[layer]) // 2]
+                item[field] = change(item[field])
+        _json_edit(root / "annotations" / doc / "gold.json", apply)
+    return edit
+
+
+# Edits of one span's field, beside the cache test's edits of whole files.
+SPAN_EDITS = {
+    "mention text": _edit_span("entities", "text", lambda t: t + " "),
+    "mention start": _edit_span("entities", "start", lambda n: n - 1),
+    "mention unlinked": _edit_span("entities", "entity", lambda e: None),
+    "quote speaker": _edit_span("quotes", "speaker", lambda s: "q1"),
+    "quote cue": _edit_span("quotes", "cue", lambda c: c and {**c, "end": c["end"] + 1}),
+    "claim quote": _edit_span("claims", "quote", lambda q: "m1"),
+    "claim id": _edit_span("claims", "id", lambda i: "m1"),
+    "claim end": _edit_span("claims", "end", lambda n: n + 10_000),
+}
 
 needs_compiled = pytest.mark.skipif(fastcheck is None, reason="the compiled checks are not built here")
 
@@ -338,3 +362,29 @@ def test_the_blocks_taken_as_nfc_stable_are():
                     or code in seconds or ord(start) in seconds):
                 wrong.append(f"U+{code:04X}")
     assert wrong == []
+
+
+@needs_compiled
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.sampled_from(sorted(EDITS) + sorted(SPAN_EDITS)), st.sampled_from(DOCS)),
+                      min_size=1, max_size=5))
+def test_validation_reports_the_same_with_and_without_the_compiled_checks_on_edited_corpora(
+        tmp_path_factory, edits):
+    # Arbitrary sequences of edits (the cache test's, and span edits) on a copy of the mini
+    # corpus: the problems, in order and word for word, are the same either way.
+    root = tmp_path_factory.mktemp("edited") / "mini"
+    shutil.copytree(MINI, root)
+    for name, doc in edits:
+        try:
+            (EDITS.get(name) or SPAN_EDITS[name])(root, doc)
+        except (OSError, TypeError, KeyError, AttributeError, ValueError, IndexError):   # an earlier edit broke it
+            pass
+    compiled = [p.format() for p in validate_corpus(root, jobs=1)]
+    event("valid" if compiled == [] else "with problems")
+    saved = _without_compiled()
+    try:
+        reference = [p.format() for p in validate_corpus(root, jobs=1)]
+    finally:
+        checks.fastcheck, reading.fastcheck = saved
+    assert compiled == reference
