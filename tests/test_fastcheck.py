@@ -183,10 +183,17 @@ def test_every_layer_of_the_repository_passes_the_compiled_pass():
             assert _compiled(data, text, registry), path
 
 
-def _without_compiled():
+def _both_ways(root):
+    """validate_corpus's problems at `root` (formatted): with the compiled checks, and with
+    the Python references alone."""
+    compiled = [p.format() for p in validate_corpus(root, jobs=1)]
     saved = checks.fastcheck, reading.fastcheck
     checks.fastcheck = reading.fastcheck = None
-    return saved
+    try:
+        reference = [p.format() for p in validate_corpus(root, jobs=1)]
+    finally:
+        checks.fastcheck, reading.fastcheck = saved
+    return compiled, reference
 
 
 @needs_compiled
@@ -212,12 +219,7 @@ def test_validation_reports_the_same_with_and_without_the_compiled_checks(tmp_pa
         if edit == "escape":
             text = text.replace('"entities"', '"ent\\u0069ties"', 1).replace('"version": 1', '"version": 1.0', 1)
         path.write_text(text, encoding="utf-8")
-    compiled = [p.format() for p in validate_corpus(root, jobs=1)]
-    saved = _without_compiled()
-    try:
-        reference = [p.format() for p in validate_corpus(root, jobs=1)]
-    finally:
-        checks.fastcheck, reading.fastcheck = saved
+    compiled, reference = _both_ways(root)
     assert compiled == reference
     assert (compiled == []) == (edit == "none")
 
@@ -380,11 +382,6 @@ def test_validation_reports_the_same_with_and_without_the_compiled_checks_on_edi
             (EDITS.get(name) or SPAN_EDITS[name])(root, doc)
         except (OSError, TypeError, KeyError, AttributeError, ValueError, IndexError):   # an earlier edit broke it
             pass
-    compiled = [p.format() for p in validate_corpus(root, jobs=1)]
+    compiled, reference = _both_ways(root)
     event("valid" if compiled == [] else "with problems")
-    saved = _without_compiled()
-    try:
-        reference = [p.format() for p in validate_corpus(root, jobs=1)]
-    finally:
-        checks.fastcheck, reading.fastcheck = saved
     assert compiled == reference
