@@ -149,3 +149,45 @@ def test_a_code_change_invalidates_everything(mini, monkeypatch):
                         lambda self, doc_id, *a: (checked.append(doc_id), real(self, doc_id, *a)))
     validate_corpus(mini, cache=True)
     assert checked == DOCS
+
+
+def _damage_entries(change):
+    def damage(shard):
+        for entry in shard["documents"].values():
+            change(entry)
+    return damage
+
+
+# A shard of the right version, damaged by hand or by a crash: ignored, never trusted.
+DAMAGE = {
+    "written_ns a string": lambda shard: shard.update(written_ns="soon"),
+    "documents a list": lambda shard: shard.update(documents=[]),
+    "an entry a list": lambda shard: shard["documents"].update({k: [] for k in shard["documents"]}),
+    "no stats": _damage_entries(lambda e: e.pop("stats")),
+    "content a number": _damage_entries(lambda e: e.update(content=7)),
+    "links not strings": _damage_entries(lambda e: e.update(links=[1], whole_registry="another")),
+    "a problem with a stray key": _damage_entries(lambda e: e.update(problems=[{"bogus": 1}])),
+    "a problem without its doc": _damage_entries(
+        lambda e: e.update(problems=[{"file": "f", "message": "m", "path": "$"}])),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_cache_is_checked_again_and_rewritten(mini, monkeypatch, damage):
+    monkeypatch.setattr(cache_module, "RACY_SECONDS", -1e9)
+    full = _formatted(validate_corpus(mini))
+    validate_corpus(mini, cache=True)
+    folder = cache_module.cache_folder(mini) / CACHE_SHARDS
+    for path in folder.glob("*.json"):
+        shard = json.loads(path.read_text(encoding="utf-8"))
+        DAMAGE[damage](shard)
+        path.write_text(json.dumps(shard), encoding="utf-8")
+    checked = []
+    real = cache_module.ValidationCache.store
+    monkeypatch.setattr(cache_module.ValidationCache, "store",
+                        lambda self, doc_id, *a: (checked.append(doc_id), real(self, doc_id, *a)))
+    assert _formatted(validate_corpus(mini, cache=True)) == full
+    assert checked == DOCS                       # nothing was taken from the damaged cache
+    checked.clear()
+    assert _formatted(validate_corpus(mini, cache=True)) == full
+    assert checked == []                         # and it was rewritten whole

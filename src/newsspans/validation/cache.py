@@ -122,8 +122,12 @@ class ValidationCache:
             if not isinstance(data, dict) or data.get("key") != self.key:
                 self.dirty.add(name)   # another version's shard: rewritten (or emptied) by save
                 continue
-            self.written_ns[name] = data.get("written_ns", 0)
-            entries.update(data.get("documents", {}))
+            documents, written = data.get("documents"), data.get("written_ns")
+            if not isinstance(documents, dict) or type(written) is not int:
+                self.dirty.add(name)   # damaged: trusted in nothing, rewritten by save
+                continue
+            self.written_ns[name] = written
+            entries.update(documents)
         return entries
 
     # A document's files ---------------------------------------------------------------------
@@ -174,6 +178,9 @@ class ValidationCache:
             return None
         entry = self.entries.get(doc_id)
         shard = shard_of(doc_id)
+        if entry is not None and not _usable(entry):
+            entry = None               # a damaged entry: checked again, and its shard rewritten
+            self.dirty.add(shard)
         racy_before = self.written_ns.get(shard, 0) - int(RACY_SECONDS * 1e9)
         if entry and entry["stats"] == stats and all(sig[1] < racy_before for sig in files.values()):
             content = entry["content"]
@@ -186,9 +193,13 @@ class ValidationCache:
         self.fresh[doc_id] = {"stats": stats, "content": content}
         if not entry or entry["content"] != content:
             return None
-        if (entry.get("whole_registry") != self._registry_digest(registry)
-                and links_key(entry["links"], registry) != entry["registry"]):
-            return None   # an entity it links to changed (the registry unchanged: none did)
+        if entry["whole_registry"] != self._registry_digest(registry):
+            links = entry.get("links")
+            if not (isinstance(links, list) and all(isinstance(link, str) for link in links)):
+                self.dirty.add(shard)
+                return None   # damaged: checked again
+            if links_key(links, registry) != entry["registry"]:
+                return None   # an entity it links to changed (the registry unchanged: none did)
         return [Problem(**p) for p in entry["problems"]]
 
     def _registry_digest(self, registry) -> str:
@@ -235,6 +246,23 @@ class ValidationCache:
                 atomic_write(self.shards / name, orjson.dumps(data))
         except OSError:
             pass
+
+
+_PROBLEM_KEYS = {"file", "message", "path", "doc"}
+
+
+def _usable(entry) -> bool:
+    """Whether a cached entry has the shape `store` writes. The cache is a file like any
+    other: one damaged by hand or by a crash is ignored, never trusted or a traceback."""
+    if not isinstance(entry, dict):
+        return False
+    if not all(isinstance(entry.get(key), str) for key in ("stats", "content", "registry", "whole_registry")):
+        return False
+    problems = entry.get("problems")   # its links are looked at where they are used
+    return (isinstance(problems, list)
+            and all(isinstance(p, dict) and p.keys() == _PROBLEM_KEYS
+                    and all(isinstance(p[key], str) for key in ("file", "message", "path"))
+                    and (p["doc"] is None or isinstance(p["doc"], str)) for p in problems))
 
 
 def _stats_key(files):
