@@ -3,7 +3,7 @@
 What the card and croissant.json say about a corpus (its license, rights, collection and
 annotation story, responsible-AI statements) belongs to that corpus, not to the tool, so
 it is read from the corpus repository; the figures stay computed from the data. The file is
-read with `yaml.safe_load`, as strictly as the JSON files: UTF-8 without a BOM, no key
+read with yaml's safe loader, as strictly as the JSON files: UTF-8 without a BOM, no key
 twice, only JSON's types (an unquoted date is refused), no lone surrogate; every defect is
 a located Problem and nothing is written.
 """
@@ -31,25 +31,29 @@ _PLACEHOLDER = re.compile(r"\{(" + "|".join(_FIGURES) + r")\}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# A composed YAML node says what it is by its `id` ("scalar", "sequence", "mapping"): the
+# walks below need no yaml import of their own (yaml is imported only to read the file).
+_COLLECTIONS = ("mapping", "sequence")
+
+
 def _duplicate_key(node, seen=None):
     """(key, mark) of the first key a mapping of the composed YAML has twice, else None.
 
     safe_load keeps the last of two equal keys silently; the node graph still has both.
     Each node is visited once, so aliases cannot make the walk explode.
     """
-    import yaml   # imported by _read already (see there)
     seen = set() if seen is None else seen
     if id(node) in seen:
         return None
     seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
+    if node.id == "mapping":
         keys = set()
         for key, _ in node.value:
-            if isinstance(key, yaml.ScalarNode):
+            if key.id == "scalar":
                 if (key.tag, key.value) in keys:
                     return key.value, key.start_mark
                 keys.add((key.tag, key.value))
-    children = node.value if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else ()
+    children = node.value if node.id in _COLLECTIONS else ()
     for child in children:
         for item in (child if isinstance(child, tuple) else (child,)):
             found = _duplicate_key(item, seen)
@@ -66,11 +70,10 @@ _MAX_VALUES = 100_000
 def _expanded_size(node, sizes=None) -> int:
     """How many values the composed YAML has once its aliases are expanded: each node is
     counted once and its size kept, so a bomb is measured without being expanded."""
-    import yaml   # imported by _read already (see there)
     sizes = {} if sizes is None else sizes
     if id(node) not in sizes:
         sizes[id(node)] = 1   # a node inside itself is a RecursionError at load: counted once
-        children = node.value if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) else ()
+        children = node.value if node.id in _COLLECTIONS else ()
         sizes[id(node)] = 1 + sum(_expanded_size(item, sizes) for child in children
                                   for item in (child if isinstance(child, tuple) else (child,)))
     return sizes[id(node)]
